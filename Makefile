@@ -1,0 +1,58 @@
+# The two commands in README.md: `make run` and `make test`. Everything else is optional.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+WORKERS ?= 3
+
+.PHONY: run test install lint format check editor content
+
+$(BIN)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+install: $(BIN)/.installed
+
+# A fresh SECRET_KEY for this machine, kept out of git (.gitignore).
+.env:
+	@$(PYTHON) -c 'import secrets; print("SECRET_KEY=" + secrets.token_urlsafe(50))' > .env
+	@echo "Wrote a new SECRET_KEY to .env (never committed)."
+
+run: install .env
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py loadcontent
+	$(BIN)/python manage.py rendermarkdown
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	@echo ""
+	@echo "  mesocare is running at http://127.0.0.1:$(PORT)/   (Ctrl+C stops it)"
+	@echo "  Editors log in at http://127.0.0.1:$(PORT)/admin/"
+	@echo "  No editor login yet? In another terminal:  make editor NAME=yourname"
+	@echo ""
+	$(BIN)/gunicorn mesocare.wsgi --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --access-logfile -
+
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Create an editor login (asks for a password).
+editor: install .env
+	$(BIN)/python manage.py migrate --noinput --verbosity 0
+	$(BIN)/python manage.py createeditor $(or $(NAME),editor)
+
+# Load content/ again after editing its files.
+content: install .env
+	$(BIN)/python manage.py loadcontent
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/djhtml --check templates
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+	$(BIN)/djhtml templates
+
+check: install .env
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run

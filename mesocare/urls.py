@@ -1,0 +1,21 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve
+
+from procedures import editor
+
+admin.site.site_header = "mesocare editors"
+admin.site.site_title = "mesocare editors"
+admin.site.index_title = "Patient pages"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("editor/preview/", editor.preview, name="editor-preview"),
+    path("editor/upload/", editor.upload_image, name="editor-upload"),
+    path("", include("procedures.urls")),
+]
+
+if settings.SERVE_MEDIA:
+    media_prefix = settings.MEDIA_URL.lstrip("/")
+    urlpatterns += [re_path(rf"^{media_prefix}(?P<path>.+)$", serve, {"document_root": settings.MEDIA_ROOT})]

@@ -1,0 +1,315 @@
+"""content/: the site's words as Markdown files with YAML front matter, one file per object.
+
+    content/specialties/<slug>.md   name; body = description
+    content/authors/<slug>.md       name, credentials, role, photo, photo_alt; body = bio
+    content/disclaimers/<slug>.md   title, is_default; body = the disclaimer
+    content/procedures/<slug>.md    title, summary, status, specialties, author, disclaimer,
+                                    first_published, last_updated, hero_image, hero_alt,
+                                    related_reading; body = "## <section heading>" sections
+
+`load_content` puts the files into the database: all or nothing, matching by slug.
+Editors' admin changes are never overwritten silently: a file is applied only when
+it changed since it was last loaded, and a page changed both in the admin and in its
+file is reported as a conflict (unless `force`). `dump_content` writes the database
+back in the same format.
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import frontmatter
+import yaml
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Author, Disclaimer, LoadedContentFile, Procedure, RelatedLink, Specialty
+
+
+class ContentError(Exception):
+    """One or more content files cannot be loaded; nothing was changed."""
+
+    def __init__(self, problems):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+class FileProblem(Exception):
+    pass
+
+
+@dataclass
+class LoadReport:
+    created: list = field(default_factory=list)
+    updated: list = field(default_factory=list)
+    unchanged: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Kind:
+    folder: str
+    model: type
+    fields: tuple  # front-matter keys, in file order
+    body: str | None  # the model field holding the Markdown body, if it is one field
+
+
+SPECIALTIES = Kind("specialties", Specialty, ("name",), "description")
+AUTHORS = Kind("authors", Author, ("name", "credentials", "role", "photo", "photo_alt"), "bio")
+DISCLAIMERS = Kind("disclaimers", Disclaimer, ("title", "is_default"), "body")
+PROCEDURES = Kind(
+    "procedures",
+    Procedure,
+    (
+        "title", "summary", "status", "specialties", "author", "disclaimer",
+        "first_published", "last_updated", "hero_image", "hero_alt", "related_reading",
+    ),
+    None,
+)  # fmt: skip
+CONTENT_DIR = settings.BASE_DIR / "content"
+KINDS = (SPECIALTIES, AUTHORS, DISCLAIMERS, PROCEDURES)  # in the order references need
+IMAGE_FIELDS = {"photo", "hero_image"}
+SECTION_BY_HEADING = {title.lower(): field for field, title, _ in Procedure.SECTIONS}
+
+
+# Reading ------------------------------------------------------------------------------
+
+
+def read_file(kind, path):
+    """The field values a content file holds, checked for shape (not yet for meaning)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise FileProblem("is not UTF-8 text") from None
+    if not text.lstrip("\ufeff").startswith("---"):
+        raise FileProblem("has no front matter: it must start with a line of three hyphens (---)")
+    try:
+        post = frontmatter.loads(text)
+    except yaml.YAMLError as error:
+        raise FileProblem(f"front matter is not valid YAML: {error}") from None
+    except (TypeError, ValueError):
+        raise FileProblem("front matter must be a list of `field: value` lines") from None
+    unknown = set(post.metadata) - set(kind.fields)
+    if unknown:
+        raise FileProblem(f"unknown field {sorted(unknown)[0]!r}; the fields are: {', '.join(kind.fields)}")
+    values = {key: post.metadata.get(key) for key in kind.fields if key in post.metadata}
+    if kind.body:
+        values[kind.body] = post.content.strip()
+    else:
+        values.update(split_sections(post.content))
+    return values
+
+
+def split_sections(body):
+    """A procedure body: "## Heading" lines name the sections (see Procedure.SECTIONS)."""
+    sections = {field: "" for field, _, _ in Procedure.SECTIONS}
+    current, lines, seen = None, [], set()
+
+    def finish():
+        if current:
+            sections[current] = "\n".join(lines).strip()
+
+    for number, line in enumerate(body.splitlines(), start=1):
+        if line.startswith("## "):
+            finish()
+            heading = line[3:].strip()
+            current = SECTION_BY_HEADING.get(heading.lower())
+            if current is None:
+                expected = "; ".join(f"## {title}" for _, title, _ in Procedure.SECTIONS)
+                raise FileProblem(f"unknown section heading {line.strip()!r}; the sections are: {expected}")
+            if current in seen:
+                raise FileProblem(f"section {line.strip()!r} appears twice")
+            seen.add(current)
+            lines = []
+        elif current is None and line.strip():
+            raise FileProblem(f"body line {number}: text before the first section heading (## What it is)")
+        else:
+            lines.append(line)
+    finish()
+    return sections
+
+
+# Loading ------------------------------------------------------------------------------
+
+
+def load_content(directory, *, force=False, dry_run=False):
+    """Load every content file; raise ContentError listing every problem, changing nothing."""
+    directory = Path(directory)
+    report, problems, defaults = LoadReport(), [], []
+    with transaction.atomic():
+        for kind in KINDS:
+            for path in sorted((directory / kind.folder).glob("*.md")):
+                name = f"{directory.name}/{kind.folder}/{path.name}"
+                try:
+                    with transaction.atomic():
+                        outcome = load_file(kind, path, force=force)
+                except FileProblem as problem:
+                    problems.append(f"{name}: {problem}")
+                    continue
+                getattr(report, outcome).append(name)
+                if kind is DISCLAIMERS and Disclaimer.objects.filter(slug=path.stem, is_default=True).exists():
+                    defaults.append(name)
+        if len(defaults) > 1:
+            problems.append(f"{', '.join(defaults)}: only one disclaimer can have `is_default: true`")
+        if problems:
+            raise ContentError(problems)
+        if dry_run:
+            transaction.set_rollback(True)
+    return report
+
+
+def load_file(kind, path, *, force):
+    """Apply one file; return "created", "updated" or "unchanged"."""
+    key = f"{kind.folder}/{path.name}"
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    loaded = LoadedContentFile.objects.filter(path=key).first()
+    obj = kind.model.objects.filter(slug=path.stem).first()
+    if obj is not None and loaded is not None and loaded.sha256 == digest:
+        return "unchanged"  # the file has not changed since it was loaded: keep any admin edits
+
+    values = read_file(kind, path)
+    if obj is None:
+        outcome, obj = "created", kind.model(slug=path.stem)
+    elif snapshot(kind, obj) == comparable(values):
+        outcome = "unchanged"
+    elif not force and (loaded is None or obj.modified_at > loaded.loaded_at):
+        raise FileProblem(
+            "this page was changed in the admin since the file was last loaded, and the file differs. "
+            "Run `manage.py dumpcontent` to bring the admin's version into content/, "
+            "or `manage.py loadcontent --force` to overwrite it with the file"
+        )
+    else:
+        outcome = "updated"
+
+    if outcome != "unchanged":
+        save(kind, obj, values)
+    LoadedContentFile.objects.update_or_create(path=key, defaults={"sha256": digest, "loaded_at": timezone.now()})
+    return outcome
+
+
+def save(kind, obj, values):
+    relations = {key: values.pop(key) for key in ("specialties", "author", "disclaimer", "related_reading") if key in values}
+    for key, value in values.items():
+        if key in IMAGE_FIELDS and value and not default_storage.exists(value):
+            raise FileProblem(f"field {key!r}: no uploaded file {value!r} in the media folder")
+        if value is None:
+            value = None if obj._meta.get_field(key).null else ""
+        setattr(obj, key, value)
+    if kind is PROCEDURES:
+        obj.author = find(Author, relations.get("author"), "author", required=True)
+        obj.disclaimer = find(Disclaimer, relations.get("disclaimer"), "disclaimer", required=False)
+        specialties = [find(Specialty, slug, "specialties", required=True) for slug in as_list(relations.get("specialties"))]
+        if not specialties:
+            raise FileProblem("field 'specialties': list at least one specialty")
+        links = [related_link(item) for item in as_list(relations.get("related_reading"))]
+    validate(obj)
+    obj.save()
+    if kind is PROCEDURES:
+        obj.specialties.set(specialties)
+        obj.related_reading.all().delete()
+        for position, link in enumerate(links):
+            link.procedure, link.position = obj, position
+            link.save()
+
+
+def validate(obj, exclude=None):
+    try:
+        obj.full_clean(exclude=exclude)
+    except ValidationError as error:
+        messages = [
+            f"field {key!r}: {' '.join(texts)}" if key != "__all__" else " ".join(texts)
+            for key, texts in error.message_dict.items()
+        ]
+        raise FileProblem("; ".join(messages)) from None
+
+
+def find(model, slug, key, *, required):
+    if not slug:
+        if required:
+            raise FileProblem(f"field {key!r} is missing")
+        return None
+    found = model.objects.filter(slug=str(slug)).first()
+    if found is None:
+        raise FileProblem(f"field {key!r}: no {model._meta.verbose_name} {slug!r} (content/{key}/{slug}.md)")
+    return found
+
+
+def as_list(value):
+    if value is None or value == "":
+        return []
+    if not isinstance(value, list):
+        raise FileProblem(f"expected a list (lines starting with “- ”), got {value!r}")
+    return value
+
+
+def related_link(item):
+    if not isinstance(item, dict) or set(item) - {"title", "url"}:
+        raise FileProblem("field 'related_reading': each link needs exactly `title:` and `url:`")
+    link = RelatedLink(title=str(item.get("title") or ""), url=str(item.get("url") or ""))
+    validate(link, exclude=["procedure"])
+    return link
+
+
+# Comparing and dumping ----------------------------------------------------------------
+
+
+def snapshot(kind, obj):
+    """An object's content as the plain values a file holds."""
+    values = {}
+    for key in kind.fields:
+        if key == "specialties":
+            values[key] = sorted(obj.specialties.values_list("slug", flat=True))
+        elif key == "author":
+            values[key] = obj.author.slug
+        elif key == "disclaimer":
+            values[key] = obj.disclaimer.slug if obj.disclaimer else ""
+        elif key == "related_reading":
+            values[key] = [{"title": link.title, "url": link.url} for link in obj.related_reading.all()]
+        elif key in IMAGE_FIELDS:
+            values[key] = getattr(obj, key).name or ""
+        else:
+            values[key] = getattr(obj, key)
+    if kind.body:
+        values[kind.body] = getattr(obj, kind.body)
+    else:
+        values.update({field: getattr(obj, field) for field, _, _ in Procedure.SECTIONS})
+    return values
+
+
+def comparable(values):
+    values = {key: ("" if value is None else value) for key, value in values.items()}
+    if "specialties" in values:
+        values["specialties"] = sorted(str(slug) for slug in as_list(values["specialties"]))
+    return values
+
+
+def dump_content(directory):
+    """Write every object to `directory`, removing files of objects that no longer exist."""
+    directory = Path(directory)
+    written = []
+    for kind in KINDS:
+        folder = directory / kind.folder
+        folder.mkdir(parents=True, exist_ok=True)
+        wanted = set()
+        for obj in kind.model.objects.order_by("slug"):
+            path = folder / f"{obj.slug}.md"
+            path.write_text(render_file(kind, obj), encoding="utf-8")
+            wanted.add(path)
+            written.append(path)
+        for stale in set(folder.glob("*.md")) - wanted:
+            stale.unlink()
+    return written
+
+
+def render_file(kind, obj):
+    values = snapshot(kind, obj)
+    if kind is PROCEDURES:
+        values["specialties"] = list(obj.specialties.order_by("name").values_list("slug", flat=True))
+        sections = [(title, values.pop(field)) for field, title, _ in Procedure.SECTIONS]
+        body = "\n\n".join(f"## {title}\n\n{text}" for title, text in sections if text)
+    else:
+        body = values.pop(kind.body)
+    front = yaml.safe_dump(values, sort_keys=False, allow_unicode=True, width=1000)
+    return f"---\n{front}---\n{body}\n" if body else f"---\n{front}---\n"

@@ -1,0 +1,345 @@
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import models, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from markdownx.models import MarkdownxField
+
+from .markdown import render_markdown
+
+CONTENT_VERSION_KEY = "content-version"
+
+
+def content_version():
+    """A number that changes whenever any content is saved; part of every page-cache key."""
+    return cache.get_or_set(CONTENT_VERSION_KEY, 1, timeout=None)
+
+
+def content_changed():
+    try:
+        cache.incr(CONTENT_VERSION_KEY)
+    except ValueError:
+        cache.set(CONTENT_VERSION_KEY, 2, timeout=None)
+
+
+class ContentModel(models.Model):
+    """Shared by everything editors write: saving re-renders Markdown and refreshes cached pages."""
+
+    # (markdown field, html field) pairs rendered on save.
+    markdown_fields: tuple[tuple[str, str], ...] = ()
+
+    modified_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    def render_markdown(self):
+        for source, html in self.markdown_fields:
+            setattr(self, html, render_markdown(getattr(self, source)))
+
+    def save(self, *args, **kwargs):
+        self.render_markdown()
+        super().save(*args, **kwargs)
+        content_changed()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        content_changed()
+        return result
+
+
+def validate_link_target(value):
+    """Links editors add must go to a web page or to a page on this site."""
+    if value.startswith("/") and not value.startswith("//"):
+        return
+    URLValidator(
+        schemes=["http", "https"],
+        message="Enter a full web address starting with https:// (or http://), "
+        "or an address on this site starting with a single /.",
+    )(value)
+
+
+class Specialty(ContentModel):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True, help_text="Used in web addresses. Letters, numbers and hyphens.")
+    description = models.TextField(blank=True, help_text="One or two plain sentences about what this specialty covers.")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "specialties"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return f"{reverse('procedures:index')}?specialty={self.slug}"
+
+
+class Author(ContentModel):
+    markdown_fields = (("bio", "bio_html"),)
+
+    name = models.CharField(max_length=100, help_text='As patients should see it, e.g. "Dr Jane Smith".')
+    slug = models.SlugField(max_length=100, unique=True, help_text="Used in the author page's web address.")
+    credentials = models.CharField(max_length=100, blank=True, help_text='Degrees and qualifications, e.g. "MD, MS, PhD".')
+    role = models.CharField("role or job title", max_length=150, blank=True)
+    photo = models.ImageField(upload_to="images/", blank=True, help_text="Optional. Without one, the page shows the author's initials.")
+    photo_alt = models.CharField(
+        "photo description", max_length=200, blank=True, help_text='Describes the photo for people who cannot see it, e.g. "Dr Jane Smith smiling".'
+    )
+    bio = MarkdownxField(blank=True, help_text="A short biography in Markdown: training, experience, areas of work.")
+    bio_html = models.TextField(blank=True, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(photo="") | ~Q(photo_alt=""),
+                name="author_photo_has_description",
+                violation_error_message="Describe the photo for people who cannot see it.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("procedures:author", args=[self.slug])
+
+    @property
+    def initials(self):
+        words = [word for word in self.name.replace(".", " ").split() if word.lower() not in {"dr", "prof", "mr", "mrs", "ms"}]
+        return "".join(word[0] for word in words[:1] + words[1:][-1:]).upper()
+
+    def clean(self):
+        if self.photo and not self.photo_alt.strip():
+            raise ValidationError({"photo_alt": "Describe the photo for people who cannot see it."})
+
+
+class Disclaimer(ContentModel):
+    markdown_fields = (("body", "body_html"),)
+
+    title = models.CharField(max_length=150)
+    slug = models.SlugField(max_length=100, unique=True, help_text="A short name used in content files.")
+    body = MarkdownxField(help_text="The disclaimer text in Markdown.")
+    body_html = models.TextField(blank=True, editable=False)
+    is_default = models.BooleanField(
+        "is the site default",
+        default=False,
+        help_text="Shown on every procedure page that does not name its own disclaimer. "
+        "Exactly one disclaimer is the site default: ticking this one unticks the old one.",
+    )
+
+    class Meta:
+        ordering = ["-is_default", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=Q(is_default=True),
+                name="one_site_default_disclaimer",
+                violation_error_message="Only one disclaimer can be the site default.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} (site default)" if self.is_default else self.title
+
+    def get_absolute_url(self):
+        if self.is_default:
+            return reverse("procedures:site-disclaimer")
+        return reverse("procedures:disclaimer", args=[self.slug])
+
+    @classmethod
+    def site_default(cls):
+        return cls.objects.filter(is_default=True).first()
+
+    def clean(self):
+        was_default = self.pk and Disclaimer.objects.filter(pk=self.pk, is_default=True).exists()
+        if was_default and not self.is_default:
+            raise ValidationError(
+                {"is_default": "The site must always have a default disclaimer. Make another one the default instead."}
+            )
+
+    def validate_constraints(self, exclude=None):
+        # Ticking "site default" here is how an editor moves it: save() unticks the old one.
+        super().validate_constraints(exclude={*(exclude or ()), "is_default"})
+
+    @transaction.atomic
+    def save(self, *args, **kwargs):
+        if self.is_default:
+            Disclaimer.objects.filter(is_default=True).exclude(pk=self.pk).update(is_default=False)
+        super().save(*args, **kwargs)
+
+
+class ProcedureQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Procedure.Status.PUBLISHED)
+
+    def drafts(self):
+        return self.filter(status=Procedure.Status.DRAFT)
+
+    def for_cards(self):
+        """Just what a procedure card on a list shows."""
+        return self.only("title", "slug", "summary", "author_id")
+
+    def for_page(self):
+        """Everything a procedure page shows, in a fixed, small number of queries."""
+        return self.select_related("author", "disclaimer").prefetch_related("specialties", "related_reading")
+
+
+@dataclass(frozen=True)
+class Section:
+    field: str
+    title: str
+    anchor: str
+    html: str
+
+
+class Procedure(ContentModel):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft (only staff can see it)"
+        PUBLISHED = "published", "Published"
+
+    # The sections a patient expects, in page order: (field, heading, anchor).
+    # Anchors are part of links clinics keep: never change one.
+    SECTIONS = (
+        ("what_it_is", "What it is", "what-it-is"),
+        ("who_it_is_for", "Who it is for", "who-it-is-for"),
+        ("how_it_is_done", "How it is done", "how-it-is-done"),
+        ("risks", "Risks and side effects", "risks-and-side-effects"),
+        ("recovery", "Recovery and aftercare", "recovery-and-aftercare"),
+    )
+    SECTIONS_NEEDED_TO_PUBLISH = ("what_it_is", "risks")
+    markdown_fields = tuple((field, f"{field}_html") for field, _, _ in SECTIONS)
+
+    title = models.CharField(max_length=150)
+    slug = models.SlugField(
+        max_length=150, unique=True, help_text="The page's web address. Changing it breaks links people have saved."
+    )
+    summary = models.CharField(
+        max_length=200,
+        help_text="One or two plain sentences (no Markdown), at most 200 characters. "
+        "Shown on lists and cards and in search engines' results.",
+    )
+    specialties = models.ManyToManyField(Specialty, related_name="procedures")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="procedures")
+    disclaimer = models.ForeignKey(
+        Disclaimer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="procedures",
+        help_text="Leave empty to show the site's default disclaimer.",
+    )
+    hero_image = models.ImageField("picture", upload_to="images/", blank=True, help_text="Optional picture at the top of the page.")
+    hero_alt = models.CharField(
+        "picture description", max_length=200, blank=True, help_text="Required with a picture: what it shows, for people who cannot see it."
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    first_published = models.DateField(null=True, blank=True, help_text="Set automatically when the page is first published.")
+    last_updated = models.DateField(default=timezone.localdate, help_text="Moves to today whenever the page's text changes.")
+
+    what_it_is = MarkdownxField("What it is", blank=True, help_text="Needed before publishing. What the treatment is and what it is for.")
+    who_it_is_for = MarkdownxField("Who it is for", blank=True, help_text="Who may benefit, and who should not have it.")
+    how_it_is_done = MarkdownxField("How it is done", blank=True, help_text="What happens, how many sessions and how often.")
+    risks = MarkdownxField("Risks and side effects", blank=True, help_text="Needed before publishing.")
+    recovery = MarkdownxField("Recovery and aftercare", blank=True)
+    what_it_is_html = models.TextField(blank=True, editable=False)
+    who_it_is_for_html = models.TextField(blank=True, editable=False)
+    how_it_is_done_html = models.TextField(blank=True, editable=False)
+    risks_html = models.TextField(blank=True, editable=False)
+    recovery_html = models.TextField(blank=True, editable=False)
+
+    objects = ProcedureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="draft") | (~Q(what_it_is="") & ~Q(risks="") & Q(first_published__isnull=False)),
+                name="published_procedure_is_complete",
+                violation_error_message='A published page needs its "What it is" and "Risks and side effects" sections.',
+            ),
+            models.CheckConstraint(
+                condition=Q(hero_image="") | ~Q(hero_alt=""),
+                name="procedure_picture_has_description",
+                violation_error_message="Describe the picture for people who cannot see it.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("procedures:detail", args=[self.slug])
+
+    @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED
+
+    def sections(self):
+        """The sections that have text, in page order."""
+        return [
+            Section(field, title, anchor, getattr(self, f"{field}_html"))
+            for field, title, anchor in self.SECTIONS
+            if getattr(self, field).strip()
+        ]
+
+    def disclaimer_to_show(self):
+        return self.disclaimer or Disclaimer.site_default()
+
+    def clean(self):
+        errors = {}
+        if self.is_published:
+            self.first_published = self.first_published or timezone.localdate()
+            for field, title, _ in self.SECTIONS:
+                if field in self.SECTIONS_NEEDED_TO_PUBLISH and not getattr(self, field).strip():
+                    errors[field] = f'Write the "{title}" section before publishing, or keep the page as a draft.'
+        if self.hero_image and not self.hero_alt.strip():
+            errors["hero_alt"] = "Describe the picture for people who cannot see it."
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        if self.is_published and not self.first_published:
+            self.first_published = timezone.localdate()
+        super().save(*args, **kwargs)
+
+
+class RelatedLink(ContentModel):
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="related_reading")
+    title = models.CharField("link text", max_length=200)
+    url = models.CharField(
+        "address",
+        max_length=500,
+        validators=[validate_link_target],
+        help_text="A full web address (https://…) or a page on this site (/procedures/…).",
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = "related reading link"
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return self.url
+
+
+class LoadedContentFile(models.Model):
+    """When a content/ file was last loaded, so that reloading never silently overwrites admin edits."""
+
+    path = models.CharField(max_length=255, unique=True)
+    sha256 = models.CharField(max_length=64)
+    loaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["path"]
+
+    def __str__(self):
+        return self.path

@@ -1,0 +1,80 @@
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from procedures.models import Author, Disclaimer, Procedure, RelatedLink, Specialty
+
+PASSWORD = "correct horse battery staple"
+
+
+class SpecialtyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Specialty
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Specialty {n}")
+    slug = factory.Sequence(lambda n: f"specialty-{n}")
+
+
+class AuthorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Author
+
+    name = factory.Sequence(lambda n: f"Dr Test Author {n}")
+    slug = factory.Sequence(lambda n: f"author-{n}")
+    credentials = "MD"
+    role = "Dermatologist"
+    bio = "Trained in **dermatology**."
+
+
+class DisclaimerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Disclaimer
+
+    title = factory.Sequence(lambda n: f"Disclaimer {n}")
+    slug = factory.Sequence(lambda n: f"disclaimer-{n}")
+    body = "General information only. Talk to your doctor."
+
+
+class ProcedureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Procedure
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Treatment {n}")
+    slug = factory.Sequence(lambda n: f"treatment-{n}")
+    summary = "A plain summary of the treatment."
+    author = factory.SubFactory(AuthorFactory)
+    status = Procedure.Status.PUBLISHED
+    what_it_is = "It is a treatment."
+    how_it_is_done = "With a small needle."
+    risks = "Bruising and redness."
+
+    @factory.post_generation
+    def specialties(self, create, extracted, **kwargs):
+        if create:
+            self.specialties.set(extracted if extracted is not None else [SpecialtyFactory()])
+
+
+class RelatedLinkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RelatedLink
+
+    procedure = factory.SubFactory(ProcedureFactory)
+    title = factory.Sequence(lambda n: f"Further reading {n}")
+    url = "https://www.nhs.uk/conditions/hair-loss/"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password(PASSWORD)
+
+
+def make_editor(**kwargs):
+    user = UserFactory(is_staff=True, **kwargs)
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
