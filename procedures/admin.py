@@ -70,16 +70,8 @@ class RelatedLinkInline(admin.TabularInline):
     verbose_name_plural = "related reading (links at the end of the page)"
 
 
-class ProcedureForm(forms.ModelForm):
-    class Meta:
-        model = Procedure
-        fields = "__all__"
-        widgets = {"specialties": forms.CheckboxSelectMultiple, "summary": forms.Textarea(attrs={"rows": 2})}
-
-
 @admin.register(Procedure)
 class ProcedureAdmin(ContentAdmin):
-    form = ProcedureForm
     list_display = ["title", "status", "author", "specialty_names", "last_updated"]
     list_filter = ["status", "specialties", "author"]
     list_select_related = ["author"]
@@ -102,6 +94,10 @@ class ProcedureAdmin(ContentAdmin):
         ("Picture", {"classes": ["collapse"], "fields": ["hero_image", "hero_alt"]}),
         ("Dates", {"fields": ["first_published", "last_updated"]}),
     ]
+
+    def get_form(self, request, obj=None, **kwargs):
+        widgets = {"specialties": forms.CheckboxSelectMultiple, "summary": forms.Textarea(attrs={"rows": 2})}
+        return super().get_form(request, obj, widgets=widgets, **kwargs)
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("specialties")

@@ -15,10 +15,10 @@ back in the same format.
 """
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import frontmatter
 import yaml
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -77,29 +77,56 @@ SECTION_BY_HEADING = {title.lower(): field for field, title, _ in Procedure.SECT
 # Reading ------------------------------------------------------------------------------
 
 
+FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)^---[ \t]*\r?$\n?(.*)\Z", re.DOTALL | re.MULTILINE)
+RELATIONS = {"specialties", "author", "disclaimer", "related_reading"}
+
+
+class ContentYAMLLoader(yaml.SafeLoader):
+    """Safe YAML that leaves dates as text, so the model field reads them and names itself if one is wrong."""
+
+
+ContentYAMLLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def read_file(kind, path):
-    """The field values a content file holds, checked for shape (not yet for meaning)."""
+    """The field values a content file holds, read by the model's own fields."""
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise FileProblem("is not UTF-8 text") from None
-    if not text.lstrip("\ufeff").startswith("---"):
-        raise FileProblem("has no front matter: it must start with a line of three hyphens (---)")
+    match = FRONT_MATTER.match(text)
+    if not match:
+        raise FileProblem("has no front matter: it must start with a line of three hyphens (---) and close with another")
     try:
-        post = frontmatter.loads(text)
+        metadata = yaml.load(match[1], Loader=ContentYAMLLoader) or {}  # noqa: S506 (a SafeLoader)
     except yaml.YAMLError as error:
         raise FileProblem(f"front matter is not valid YAML: {error}") from None
-    except (TypeError, ValueError):
-        raise FileProblem("front matter must be a list of `field: value` lines") from None
-    unknown = set(post.metadata) - set(kind.fields)
+    if not isinstance(metadata, dict):
+        raise FileProblem("front matter must be `field: value` lines")
+    unknown = set(map(str, metadata)) - set(kind.fields)
     if unknown:
         raise FileProblem(f"unknown field {sorted(unknown)[0]!r}; the fields are: {', '.join(kind.fields)}")
-    values = {key: post.metadata.get(key) for key in kind.fields if key in post.metadata}
+    values = {key: typed(kind.model, key, metadata[key]) for key in kind.fields if key in metadata}
     if kind.body:
-        values[kind.body] = post.content.strip()
+        values[kind.body] = match[2].strip()
     else:
-        values.update(split_sections(post.content))
+        values.update(split_sections(match[2]))
     return values
+
+
+def typed(model, key, value):
+    if key in RELATIONS:
+        return value
+    model_field = model._meta.get_field(key)
+    if value is None:
+        return None if model_field.null else ""
+    try:
+        return model_field.to_python(value)
+    except ValidationError as error:
+        raise FileProblem(f"field {key!r}: {' '.join(error.messages)}") from None
 
 
 def split_sections(body):
@@ -172,7 +199,7 @@ def load_file(kind, path, *, force):
     values = read_file(kind, path)
     if obj is None:
         outcome, obj = "created", kind.model(slug=path.stem)
-    elif snapshot(kind, obj) == comparable(values):
+    elif unchanged(snapshot(kind, obj), comparable(values)):
         outcome = "unchanged"
     elif not force and (loaded is None or obj.modified_at > loaded.loaded_at):
         raise FileProblem(
@@ -190,12 +217,10 @@ def load_file(kind, path, *, force):
 
 
 def save(kind, obj, values):
-    relations = {key: values.pop(key) for key in ("specialties", "author", "disclaimer", "related_reading") if key in values}
+    relations = {key: values.pop(key) for key in RELATIONS if key in values}
     for key, value in values.items():
         if key in IMAGE_FIELDS and value and not default_storage.exists(value):
             raise FileProblem(f"field {key!r}: no uploaded file {value!r} in the media folder")
-        if value is None:
-            value = None if obj._meta.get_field(key).null else ""
         setattr(obj, key, value)
     if kind is PROCEDURES:
         obj.author = find(Author, relations.get("author"), "author", required=True)
@@ -278,8 +303,15 @@ def snapshot(kind, obj):
     return values
 
 
+def unchanged(current, wanted):
+    """True when every value the file gives is what the database already has."""
+    return all(current[key] == value for key, value in wanted.items())
+
+
 def comparable(values):
-    values = {key: ("" if value is None else value) for key, value in values.items()}
+    values = {**values, **{key: values[key] or "" for key in ("author", "disclaimer") if key in values}}
+    if "related_reading" in values:
+        values["related_reading"] = values["related_reading"] or []
     if "specialties" in values:
         values["specialties"] = sorted(str(slug) for slug in as_list(values["specialties"]))
     return values

@@ -6,6 +6,7 @@ data, appended scripts), so what we store is only the picture.
 
 import io
 import uuid
+import warnings
 
 from django import forms
 from django.conf import settings
@@ -29,6 +30,8 @@ def clean_uploaded_image(upload) -> ContentFile:
 
     Raises ValidationError with a message an editor can act on.
     """
+    if not upload.size:
+        raise ValidationError("This file is empty. Choose the picture again.", code="empty")
     if upload.size > settings.IMAGE_UPLOAD_MAX_BYTES:
         raise ValidationError(
             f"This picture is {filesizeformat(upload.size)}; the limit is "
@@ -37,6 +40,19 @@ def clean_uploaded_image(upload) -> ContentFile:
         )
     upload.seek(0)
     try:
+        picture, out_format, extension = _opened(upload)
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError, EOFError) as error:
+        raise ValidationError(NOT_AN_IMAGE, code="not_an_image") from error
+
+    buffer = io.BytesIO()
+    options = {"JPEG": {"quality": 85, "optimize": True}, "PNG": {"optimize": True}, "WEBP": {"quality": 85}}
+    picture.save(buffer, format=out_format, **options[out_format])
+    return ContentFile(buffer.getvalue(), name=f"{uuid.uuid4().hex}.{extension}")
+
+
+def _opened(upload):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own pixel limit is checked below
         with Image.open(upload, formats=list(ACCEPTED_FORMATS)) as image:
             width, height = image.size
             if width * height > settings.IMAGE_UPLOAD_MAX_PIXELS:
@@ -47,16 +63,7 @@ def clean_uploaded_image(upload) -> ContentFile:
                 )
             out_format, extension = ACCEPTED_FORMATS[image.format]
             image.load()
-            picture = _prepared(image, out_format)
-    except ValidationError:
-        raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError, EOFError) as error:
-        raise ValidationError(NOT_AN_IMAGE, code="not_an_image") from error
-
-    buffer = io.BytesIO()
-    options = {"JPEG": {"quality": 85, "optimize": True}, "PNG": {"optimize": True}, "WEBP": {"quality": 85}}
-    picture.save(buffer, format=out_format, **options[out_format])
-    return ContentFile(buffer.getvalue(), name=f"{uuid.uuid4().hex}.{extension}")
+            return _prepared(image, out_format), out_format, extension
 
 
 def _prepared(image, out_format):

@@ -6,13 +6,26 @@ Public pages, author bios, disclaimers and the editor's live preview all use
 
 import markdown
 import nh3
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
 
-# Headings start at <h3>: on every page the page title is the <h1> and the
-# section or box title is the <h2>, so an editor's "# Heading" nests under them.
-HEADING_BASE_LEVEL = 3
 
-MARKDOWN_EXTENSIONS = ["tables", "sane_lists", "smarty", "toc"]
-MARKDOWN_EXTENSION_CONFIGS = {"toc": {"baselevel": HEADING_BASE_LEVEL}}
+class SubHeadings(Treeprocessor):
+    """On every page the title is the <h1> and the section or box title the <h2>,
+    so an editor's top headings (#, ## and ###) all become <h3>."""
+
+    def run(self, root):
+        for element in root.iter():
+            if element.tag in {"h1", "h2"}:
+                element.tag = "h3"
+
+
+class SubHeadingsExtension(Extension):
+    def extendMarkdown(self, md):  # noqa: N802 (Markdown's API)
+        md.treeprocessors.register(SubHeadings(md), "sub_headings", 5)
+
+
+MARKDOWN_EXTENSIONS = ["tables", "sane_lists", "smarty", SubHeadingsExtension()]
 
 ALLOWED_TAGS = {
     "h3", "h4", "h5", "h6", "p", "br", "hr",
@@ -37,7 +50,6 @@ def render_markdown(text: str) -> str:
     html = markdown.markdown(
         text or "",
         extensions=MARKDOWN_EXTENSIONS,
-        extension_configs=MARKDOWN_EXTENSION_CONFIGS,
         output_format="html",
     )
     return sanitise_html(html)

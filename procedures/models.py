@@ -37,10 +37,6 @@ class ContentModel(models.Model):
     class Meta:
         abstract = True
 
-    def render_markdown(self):
-        for source, html in self.markdown_fields:
-            setattr(self, html, render_markdown(getattr(self, source)))
-
     def save(self, *args, **kwargs):
         self.render_markdown()
         super().save(*args, **kwargs)
@@ -50,6 +46,10 @@ class ContentModel(models.Model):
         result = super().delete(*args, **kwargs)
         content_changed()
         return result
+
+    def render_markdown(self):
+        for source, html in self.markdown_fields:
+            setattr(self, html, render_markdown(getattr(self, source)))
 
 
 def validate_link_target(value):
@@ -86,9 +86,14 @@ class Author(ContentModel):
     slug = models.SlugField(max_length=100, unique=True, help_text="Used in the author page's web address.")
     credentials = models.CharField(max_length=100, blank=True, help_text='Degrees and qualifications, e.g. "MD, MS, PhD".')
     role = models.CharField("role or job title", max_length=150, blank=True)
-    photo = models.ImageField(upload_to="images/", blank=True, help_text="Optional. Without one, the page shows the author's initials.")
+    photo = models.ImageField(
+        upload_to="images/", blank=True, help_text="Optional. Without one, the page shows the author's initials."
+    )
     photo_alt = models.CharField(
-        "photo description", max_length=200, blank=True, help_text='Describes the photo for people who cannot see it, e.g. "Dr Jane Smith smiling".'
+        "photo description",
+        max_length=200,
+        blank=True,
+        help_text='Describes the photo for people who cannot see it, e.g. "Dr Jane Smith smiling".',
     )
     bio = MarkdownxField(blank=True, help_text="A short biography in Markdown: training, experience, areas of work.")
     bio_html = models.TextField(blank=True, editable=False)
@@ -147,6 +152,12 @@ class Disclaimer(ContentModel):
     def __str__(self):
         return f"{self.title} (site default)" if self.is_default else self.title
 
+    @transaction.atomic
+    def save(self, *args, **kwargs):
+        if self.is_default:
+            Disclaimer.objects.filter(is_default=True).exclude(pk=self.pk).update(is_default=False)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         if self.is_default:
             return reverse("procedures:site-disclaimer")
@@ -156,22 +167,16 @@ class Disclaimer(ContentModel):
     def site_default(cls):
         return cls.objects.filter(is_default=True).first()
 
+    def validate_constraints(self, exclude=None):
+        # Ticking "site default" here is how an editor moves it: save() unticks the old one.
+        super().validate_constraints(exclude={*(exclude or ()), "is_default"})
+
     def clean(self):
         was_default = self.pk and Disclaimer.objects.filter(pk=self.pk, is_default=True).exists()
         if was_default and not self.is_default:
             raise ValidationError(
                 {"is_default": "The site must always have a default disclaimer. Make another one the default instead."}
             )
-
-    def validate_constraints(self, exclude=None):
-        # Ticking "site default" here is how an editor moves it: save() unticks the old one.
-        super().validate_constraints(exclude={*(exclude or ()), "is_default"})
-
-    @transaction.atomic
-    def save(self, *args, **kwargs):
-        if self.is_default:
-            Disclaimer.objects.filter(is_default=True).exclude(pk=self.pk).update(is_default=False)
-        super().save(*args, **kwargs)
 
 
 class ProcedureQuerySet(models.QuerySet):
@@ -234,15 +239,22 @@ class Procedure(ContentModel):
         related_name="procedures",
         help_text="Leave empty to show the site's default disclaimer.",
     )
-    hero_image = models.ImageField("picture", upload_to="images/", blank=True, help_text="Optional picture at the top of the page.")
+    hero_image = models.ImageField(
+        "picture", upload_to="images/", blank=True, help_text="Optional picture at the top of the page."
+    )
     hero_alt = models.CharField(
-        "picture description", max_length=200, blank=True, help_text="Required with a picture: what it shows, for people who cannot see it."
+        "picture description",
+        max_length=200,
+        blank=True,
+        help_text="Required with a picture: what it shows, for people who cannot see it.",
     )
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
     first_published = models.DateField(null=True, blank=True, help_text="Set automatically when the page is first published.")
     last_updated = models.DateField(default=timezone.localdate, help_text="Moves to today whenever the page's text changes.")
 
-    what_it_is = MarkdownxField("What it is", blank=True, help_text="Needed before publishing. What the treatment is and what it is for.")
+    what_it_is = MarkdownxField(
+        "What it is", blank=True, help_text="Needed before publishing. What the treatment is and what it is for."
+    )
     who_it_is_for = MarkdownxField("Who it is for", blank=True, help_text="Who may benefit, and who should not have it.")
     how_it_is_done = MarkdownxField("How it is done", blank=True, help_text="What happens, how many sessions and how often.")
     risks = MarkdownxField("Risks and side effects", blank=True, help_text="Needed before publishing.")
@@ -273,6 +285,11 @@ class Procedure(ContentModel):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        if self.is_published and not self.first_published:
+            self.first_published = timezone.localdate()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("procedures:detail", args=[self.slug])
 
@@ -302,11 +319,6 @@ class Procedure(ContentModel):
             errors["hero_alt"] = "Describe the picture for people who cannot see it."
         if errors:
             raise ValidationError(errors)
-
-    def save(self, *args, **kwargs):
-        if self.is_published and not self.first_published:
-            self.first_published = timezone.localdate()
-        super().save(*args, **kwargs)
 
 
 class RelatedLink(ContentModel):

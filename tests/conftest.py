@@ -1,3 +1,11 @@
+import fcntl
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
 import pytest
 from django.core.cache import cache
 
@@ -41,3 +49,72 @@ def editor_client(client, editor):
 def superuser_client(client, db):
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     return client
+
+
+# Real browser --------------------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    # Chromium calls Google services even when told not to; a dead proxy keeps it on
+    # loopback, which bypasses proxies.
+    "--proxy-server=http://127.0.0.1:9",
+]
+
+
+def install_chromium():
+    """Debian's Chromium where apt can install it; otherwise Playwright's own download."""
+    if Path(CHROMIUM).exists():
+        return CHROMIUM
+    with open(Path(tempfile.gettempdir()) / "mesocare-chromium.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the other test worker may be installing it right now
+        if Path(CHROMIUM).exists():
+            return CHROMIUM
+        if shutil.which("apt-get") and os.geteuid() == 0:
+            quiet = {"stdout": subprocess.DEVNULL, "env": {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}}
+            if subprocess.run(["apt-get", "install", "-y", "-q", "chromium"], check=False, **quiet).returncode:
+                subprocess.run(["apt-get", "update", "-q"], check=True, **quiet)
+                subprocess.run(["apt-get", "install", "-y", "-q", "chromium"], check=True, **quiet)
+            return CHROMIUM
+        subprocess.run([sys.executable, "-m", "playwright", "install", "chromium"], check=True)
+        return None  # Playwright finds its own
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    executable = install_chromium()
+    # Playwright's sync API keeps an event loop in this thread; the test's own database
+    # work is still synchronous, so let Django allow it (as pytest-playwright's docs advise).
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def desktop(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def live_site(live_server, transactional_db):
+    """The site served over HTTP with the shipped content, for the browser."""
+    load_content(CONTENT_DIR)
+    return live_server.url

@@ -1,0 +1,66 @@
+"""What only a real browser can show: accessibility, layout on a phone, keyboard use, print."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+WCAG_22_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]}}
+
+
+def violations(page):
+    results = Axe().run(page, options=WCAG_22_AA)
+    return [(v["id"], v["help"], [node["target"] for node in v["nodes"]]) for v in results.response["violations"]]
+
+
+@pytest.mark.parametrize(
+    "path", ["/procedures/mesotherapy/", "/procedures/mesotherapy-for-hair-loss/", "/", "/procedures/", "/authors/anand-lakhkar/"]
+)
+def test_pages_have_no_accessibility_violations_at_phone_width(live_site, phone, path):
+    phone.goto(live_site + path)
+    assert violations(phone) == []
+
+
+def test_procedure_page_fits_a_phone_screen_without_sideways_scrolling(live_site, phone):
+    phone.goto(live_site + "/procedures/mesotherapy/")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    assert phone.get_by_role("heading", level=1).inner_text() == "Mesotherapy"
+
+
+def test_keyboard_users_can_skip_to_the_content(live_site, desktop):
+    desktop.goto(live_site + "/procedures/mesotherapy/")
+    desktop.keyboard.press("Tab")
+    skip = desktop.get_by_role("link", name="Skip to main content")
+    assert skip.evaluate("element => element === document.activeElement")
+    assert skip.bounding_box()["y"] >= 0  # it shows when focused
+    desktop.keyboard.press("Enter")
+    assert desktop.evaluate("document.activeElement.id") == "main"
+
+
+def test_table_of_contents_jumps_to_the_section(live_site, desktop):
+    desktop.goto(live_site + "/procedures/mesotherapy/")
+    desktop.get_by_role("navigation", name="On this page").get_by_role("link", name="Risks and side effects").click()
+    assert desktop.url.endswith("#risks-and-side-effects")
+    assert desktop.get_by_role("heading", name="Risks and side effects").is_visible()
+
+
+def test_the_page_reads_fully_without_javascript(live_site, browser):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_site + "/procedures/mesotherapy/")
+    for heading in ("What it is", "How it is done", "Risks and side effects", "Recovery and aftercare", "About the author"):
+        assert page.get_by_role("heading", name=heading).is_visible()
+    assert not page.get_by_role("button", name="Print this page").is_visible()
+    context.close()
+
+
+def test_printing_leaves_out_navigation_and_shows_link_addresses(live_site, desktop):
+    desktop.goto(live_site + "/procedures/mesotherapy/")
+    assert desktop.get_by_role("navigation", name="Main").is_visible()
+    desktop.emulate_media(media="print")
+    assert not desktop.get_by_role("navigation", name="Main").is_visible()
+    assert not desktop.locator(".site-footer").is_visible()
+    link = desktop.locator("#related-reading a").first
+    after = link.evaluate("element => getComputedStyle(element, '::after').content")
+    assert "/procedures/mesotherapy-for-hair-loss/" in after
+    assert desktop.pdf(format="A4")[:4] == b"%PDF"
