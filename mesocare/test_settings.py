@@ -13,3 +13,6 @@ STORAGES = {
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "KEY_PREFIX": "mesocare"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Static files straight from static/ and the apps, as in development: no collectstatic needed.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

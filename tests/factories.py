@@ -1,8 +1,8 @@
 import factory
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 
 from procedures.models import Author, Disclaimer, Procedure, RelatedLink, Specialty
+from procedures.roles import editors_group
 
 PASSWORD = "correct horse battery staple"
 
@@ -76,5 +76,5 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 def make_editor(**kwargs):
     user = UserFactory(is_staff=True, **kwargs)
-    user.groups.add(Group.objects.get(name="Editors"))
+    user.groups.add(editors_group())
     return user

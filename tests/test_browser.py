@@ -1,9 +1,18 @@
 """What only a real browser can show: accessibility, layout on a phone, keyboard use, print."""
 
+import re
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+from .factories import PASSWORD, make_editor
+from .images import picture_bytes
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.xdist_group("browser"),
+]
 
 WCAG_22_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]}}
 
@@ -64,3 +73,53 @@ def test_printing_leaves_out_navigation_and_shows_link_addresses(live_site, desk
     after = link.evaluate("element => getComputedStyle(element, '::after').content")
     assert "/procedures/mesotherapy-for-hair-loss/" in after
     assert desktop.pdf(format="A4")[:4] == b"%PDF"
+
+
+def log_in(page, live_site, username):
+    page.goto(live_site + "/admin/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
+def test_an_editor_changes_a_page_with_live_preview_and_an_uploaded_picture(live_site, desktop, tmp_path):
+    make_editor(username="editor")
+    log_in(desktop, live_site, "editor")
+    desktop.get_by_role("link", name="Procedures").click()
+    desktop.get_by_role("link", name="Mesotherapy", exact=True).click()
+
+    recovery = desktop.locator("textarea[name=recovery]")
+    recovery.fill("You can go home **straight away**.\n\n<script>alert('x')</script>")
+    preview = desktop.get_by_role("region", name="Preview of recovery")
+    expect(preview.locator("strong")).to_have_text("straight away")
+    expect(preview.locator("script")).to_have_count(0)
+
+    picture = tmp_path / "scalp.png"
+    picture.write_bytes(picture_bytes(120, 80))
+    recovery.press("End")
+    desktop.locator(".field-recovery input[type=file]").set_input_files(picture)
+    expect(desktop.locator(".field-recovery .editor-status")).to_contain_text("Picture added")
+    expect(recovery).to_have_value(re.compile(r"!\[Describe this picture[^\]]*\]\(/media/images/[0-9a-f]{32}\.png\)"))
+    recovery.fill(recovery.input_value().replace("Describe this picture for people who cannot see it", "A treated scalp"))
+    expect(preview.locator("img")).to_have_attribute("alt", "A treated scalp")
+
+    desktop.get_by_role("button", name="Save", exact=True).first.click()
+    expect(desktop.locator(".messagelist")).to_contain_text("was changed successfully")
+
+    desktop.goto(live_site + "/procedures/mesotherapy/#recovery-and-aftercare")
+    section = desktop.locator("#recovery-and-aftercare")
+    expect(section.locator("strong")).to_have_text("straight away")
+    image = section.get_by_role("img", name="A treated scalp")
+    expect(image).to_be_visible()
+    assert image.evaluate("img => img.naturalWidth") == 120  # the uploaded file is served
+
+
+def test_a_refused_upload_is_explained_to_the_editor(live_site, desktop, tmp_path):
+    make_editor(username="editor")
+    log_in(desktop, live_site, "editor")
+    desktop.goto(live_site + "/admin/procedures/procedure/add/")
+    fake = tmp_path / "notes.png"
+    fake.write_text("this is not a picture")
+    desktop.locator(".field-what_it_is input[type=file]").set_input_files(fake)
+    expect(desktop.locator(".field-what_it_is .editor-status")).to_contain_text("not a picture we can use")
+    expect(desktop.locator("textarea[name=what_it_is]")).to_have_value("")

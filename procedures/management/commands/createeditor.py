@@ -2,12 +2,11 @@ import getpass
 import os
 
 from django.contrib.auth import get_user_model, password_validation
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-EDITORS = "Editors"
+from procedures.roles import editors_group
 
 
 class Command(BaseCommand):
@@ -33,7 +32,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             user.set_password(password)
             user.save()
-            user.groups.add(Group.objects.get(name=EDITORS))
+            user.groups.add(editors_group())
         self.stdout.write(self.style.SUCCESS(f"Editor {username!r} created. Log in at /admin/."))
 
     def ask_password(self):
