@@ -240,8 +240,15 @@ class Procedure(ContentModel):
         help_text="Leave empty to show the site's default disclaimer.",
     )
     hero_image = models.ImageField(
-        "picture", upload_to="images/", blank=True, help_text="Optional picture at the top of the page."
+        "picture",
+        upload_to="images/",
+        blank=True,
+        width_field="hero_width",
+        height_field="hero_height",
+        help_text="Optional picture at the top of the page.",
     )
+    hero_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    hero_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     hero_alt = models.CharField(
         "picture description",
         max_length=200,

@@ -289,3 +289,15 @@ def test_specialties_can_be_added_by_editors(editor_client):
     )
     assert "was added successfully" in text(response)
     assert Specialty.objects.filter(slug="trichology").exists()
+
+
+def test_a_page_picture_uploaded_in_the_admin_shows_with_its_description_and_size(editor_client, client):
+    picture = upload("hero.png", picture_bytes(640, 360))
+    data = new_procedure_form(editor_client, hero_image=picture, hero_alt="A doctor injecting a scalp")
+    response = editor_client.post(ADD_PROCEDURE, data, follow=True)
+    assert "was added successfully" in text(response), error_messages(response)
+    client.logout()
+    img = page(client.get("/procedures/chemical-peel/")).select_one("figure.hero img")
+    assert img["alt"] == "A doctor injecting a scalp"
+    assert (img["width"], img["height"]) == ("640", "360")
+    assert client.get(img["src"]).status_code == 200
