@@ -96,6 +96,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "procedures.context_processors.site_pages",
             ],
         },
     },
@@ -158,6 +159,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60 * 60)
 
 SITE_NAME = "mesocare"
+# The site's public address, for links in e-mails and structured data made outside a request.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# Medical review: how long a review holds, and how often reviewers are reminded of pages due.
+REVIEW_INTERVAL_MONTHS = env.int("REVIEW_INTERVAL_MONTHS", default=24)
+REVIEW_REMINDER_EVERY_DAYS = env.int("REVIEW_REMINDER_EVERY_DAYS", default=7)
+# Reading level patients' pages should not exceed (US school grade; NIH/AMA advise 8 or below).
+READING_GRADE_TARGET = env.float("READING_GRADE_TARGET", default=8.0)
 
 # The editor's live preview and image upload (django-markdownx), served by our own
 # staff-only views in procedures/editor.py.

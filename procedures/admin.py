@@ -1,12 +1,35 @@
-from django import forms
-from django.contrib import admin
-from django.db import models
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
 from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 
+from .forms import CitationsCheck, ProcedureForm, ReviewForm
 from .images import RasterImageField
-from .models import Author, Disclaimer, Procedure, RelatedLink, Specialty, content_changed
+from .models import (
+    Author,
+    ChangeNote,
+    Disclaimer,
+    GlossaryTerm,
+    Procedure,
+    Reference,
+    RelatedLink,
+    ReviewSchedule,
+    ReviewState,
+    SitePage,
+    Specialty,
+    content_changed,
+    render_every_page,
+)
+
+READING_ADVICE = "Shorter sentences and everyday words make it easier to read."
 
 
 class MarkdownEditor(AdminMarkdownxWidget):
@@ -41,14 +64,20 @@ class SpecialtyAdmin(ContentAdmin):
 
 @admin.register(Author)
 class AuthorAdmin(ContentAdmin):
-    list_display = ["name", "credentials", "role"]
+    list_display = ["name", "credentials", "role", "is_qualified_reviewer"]
+    list_filter = ["is_qualified_reviewer"]
     search_fields = ["name", "credentials", "role"]
     prepopulated_fields = {"slug": ["name"]}
-    fieldsets = [
-        (None, {"fields": ["name", "slug", "credentials", "role"]}),
-        ("Photo", {"fields": ["photo", "photo_alt"]}),
-        ("Biography", {"fields": ["bio"]}),
-    ]
+
+    def get_fieldsets(self, request, obj=None):
+        person = ["name", "slug", "credentials", "role", "is_qualified_reviewer"]
+        if request.user.has_perm("auth.change_user"):
+            person.append("user")  # linking logins is for whoever manages users
+        return [
+            (None, {"fields": person}),
+            ("Photo", {"fields": ["photo", "photo_alt"]}),
+            ("Biography", {"fields": ["bio", "disclosure"]}),
+        ]
 
 
 @admin.register(Disclaimer)
@@ -63,6 +92,34 @@ class DisclaimerAdmin(ContentAdmin):
         return super().has_delete_permission(request, obj)
 
 
+@admin.register(SitePage)
+class SitePageAdmin(ContentAdmin):
+    list_display = ["title", "slug"]
+    prepopulated_fields = {"slug": ["title"]}
+    fields = ["title", "slug", "body"]
+
+
+@admin.register(GlossaryTerm)
+class GlossaryTermAdmin(ContentAdmin):
+    list_display = ["term", "definition"]
+    search_fields = ["term", "definition"]
+    prepopulated_fields = {"slug": ["term"]}
+    fields = ["term", "slug", "also_matches", "definition"]
+
+    # Every page links its glossary terms, so a change here renders every page again.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        transaction.on_commit(render_every_page)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        transaction.on_commit(render_every_page)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        transaction.on_commit(render_every_page)
+
+
 class RelatedLinkInline(admin.TabularInline):
     model = RelatedLink
     extra = 1
@@ -70,34 +127,86 @@ class RelatedLinkInline(admin.TabularInline):
     verbose_name_plural = "related reading (links at the end of the page)"
 
 
+class ReferenceInline(admin.StackedInline):
+    model = Reference
+    formset = CitationsCheck
+    extra = 1
+    fields = [("title", "position"), ("publisher", "year"), ("url", "doi")]
+    verbose_name_plural = "references (cite reference 1 in the text as [^1], reference 2 as [^2], …)"
+
+
+class ChangeNoteInline(admin.TabularInline):
+    model = ChangeNote
+    extra = 0
+    fields = ["date", "note"]
+    verbose_name_plural = "page history (what changed, shown on the page)"
+
+
+class ReviewStateFilter(admin.SimpleListFilter):
+    title = "medical review"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return ReviewState.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in ReviewState.values:
+            return queryset.in_review_state(self.value())
+        return queryset
+
+
+@admin.display(description="next review due", ordering="next_review_due")
+def review_due(procedure):
+    if procedure.next_review_due is None:
+        return ReviewState.NOT_REVIEWED.label
+    state = procedure.review_state
+    due = date_format(procedure.next_review_due, "j M Y")
+    if state in (ReviewState.OVERDUE, ReviewState.DUE_SOON):
+        return format_html('<strong class="review-{}">{} ({})</strong>', state, due, state.label.lower())
+    return due
+
+
+@admin.display(description="reading grade", ordering="reading_grade")
+def reading_level(procedure):
+    level = procedure.readability.level
+    if procedure.readability.above_target:
+        return format_html('<strong class="readability-warning">{} — above target</strong>', level)
+    return level
+
+
 @admin.register(Procedure)
 class ProcedureAdmin(ContentAdmin):
-    list_display = ["title", "status", "author", "specialty_names", "last_updated"]
-    list_filter = ["status", "specialties", "author"]
+    form = ProcedureForm
+    list_display = ["title", "status", "author", "specialty_names", "last_updated", review_due, reading_level]
+    list_filter = ["status", ReviewStateFilter, "specialties", "author"]
     list_select_related = ["author"]
     search_fields = ["title", "summary"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["first_published", "last_updated"]
-    inlines = [RelatedLinkInline]
+    readonly_fields = ["first_published", "last_updated", "medical_review", "readability_summary"]
+    inlines = [RelatedLinkInline, ReferenceInline, ChangeNoteInline]
     save_on_top = True
-    fieldsets = [
-        (None, {"fields": ["title", "slug", "summary", "status"]}),
-        (
-            "Sections",
-            {
-                "description": 'Write each section in Markdown. "What it is" and "Risks and side effects" '
-                "are needed before the page can be published. Start sub-headings with #.",
-                "fields": [field for field, _, _ in Procedure.SECTIONS],
-            },
-        ),
-        ("Who wrote it and where it belongs", {"fields": ["author", "specialties", "disclaimer"]}),
-        ("Picture", {"classes": ["collapse"], "fields": ["hero_image", "hero_alt"]}),
-        ("Dates", {"fields": ["first_published", "last_updated"]}),
-    ]
 
-    def get_form(self, request, obj=None, **kwargs):
-        widgets = {"specialties": forms.CheckboxSelectMultiple, "summary": forms.Textarea(attrs={"rows": 2})}
-        return super().get_form(request, obj, widgets=widgets, **kwargs)
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [
+            (None, {"fields": ["title", "slug", "summary", "status", "procedure_type"]}),
+            ("Medical review", {"fields": ["medical_review"]}),
+            (
+                "Sections",
+                {
+                    "description": 'Write each section in Markdown. "What it is" and "Risks and side effects" '
+                    "are needed before the page can be published. Start sub-headings with #. "
+                    "Cite a reference with [^1].",
+                    "fields": [field for field, _, _ in Procedure.SECTIONS],
+                },
+            ),
+            ("Readability", {"fields": ["readability_summary"]}),
+            ("Who wrote it and where it belongs", {"fields": ["author", "specialties", "disclaimer"]}),
+            ("Picture", {"classes": ["collapse"], "fields": ["hero_image", "hero_alt"]}),
+            ("Dates", {"fields": ["first_published", "last_updated"]}),
+        ]
+        if obj is not None:
+            fieldsets.insert(1, ("What changed", {"fields": ["is_content_change", "change_note"]}))
+        return fieldsets
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("specialties")
@@ -106,7 +215,114 @@ class ProcedureAdmin(ContentAdmin):
     def specialty_names(self, procedure):
         return ", ".join(specialty.name for specialty in procedure.specialties.all())
 
+    @admin.display(description="medical review")
+    def medical_review(self, procedure):
+        if procedure.pk is None:
+            return "Save the page as a draft first; a medical reviewer then records their review."
+        if procedure.last_reviewed:
+            status = format_html(
+                "Reviewed by {} on {}. Next review due {} — {}.",
+                procedure.reviewer,
+                date_format(procedure.last_reviewed, "j F Y"),
+                date_format(procedure.next_review_due, "j F Y"),
+                procedure.review_state.label.lower(),
+            )
+        else:
+            status = "Not reviewed yet: the page cannot be published until a medical reviewer records a review."
+        return format_html(
+            '{} <a class="button" href="{}">Record a medical review</a>',
+            status,
+            reverse("admin:procedures_procedure_review", args=[procedure.pk]),
+        )
+
+    @admin.display(description="reading level")
+    def readability_summary(self, procedure):
+        found = procedure.readability
+        if not found.words:
+            return "Measured when the page is saved."
+        return format_html(
+            "Flesch–Kincaid grade {} · SMOG grade {} · target: grade {} or below · {} words, about {} min to read.{}",
+            found.grade,
+            found.smog,
+            f"{settings.READING_GRADE_TARGET:g}",
+            found.words,
+            found.minutes,
+            format_html(" <strong>{}</strong>", READING_ADVICE) if found.above_target else "",
+        )
+
     def save_model(self, request, obj, form, change):
-        if change and set(form.changed_data) - {"status"}:
+        if form.cleaned_data.get("is_content_change"):
             obj.last_updated = timezone.localdate()
         super().save_model(request, obj, form, change)
+        if form.cleaned_data.get("is_content_change") and obj.is_published:
+            ChangeNote.objects.create(procedure=obj, date=obj.last_updated, note=form.cleaned_data["change_note"].strip())
+        if obj.readability.above_target:
+            messages.warning(
+                request,
+                f"“{obj}” reads at grade {obj.readability.level}, above the target of grade "
+                f"{settings.READING_GRADE_TARGET:g}. The page was saved. {READING_ADVICE}",
+            )
+
+    # Recording a medical review -------------------------------------------------------
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/review/",
+                self.admin_site.admin_view(self.record_review_view),
+                name="procedures_procedure_review",
+            ),
+            *super().get_urls(),
+        ]
+
+    def record_review_view(self, request, object_id):
+        procedure = get_object_or_404(Procedure, pk=object_id)
+        if not request.user.has_perm("procedures.record_review"):
+            raise PermissionDenied("Only medical reviewers can record a review.")
+        own_profile = getattr(request.user, "author_profile", None)
+        initial = {"reviewed_on": timezone.localdate(), "reviewer": own_profile if own_profile else procedure.reviewer}
+        form = ReviewForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            procedure.reviewer = form.cleaned_data["reviewer"]
+            procedure.last_reviewed = form.cleaned_data["reviewed_on"]
+            procedure.next_review_due = form.cleaned_data["next_review_due"]
+            procedure.review_reminder_sent = None
+            procedure.save(update_fields=["reviewer", "last_reviewed", "next_review_due", "review_reminder_sent", "modified_at"])
+            self.log_change(request, procedure, f"Recorded a medical review by {procedure.reviewer}.")
+            messages.success(request, f"Review of “{procedure}” recorded. Next review due {procedure.next_review_due:%d %B %Y}.")
+            return redirect("admin:procedures_procedure_change", procedure.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Record a medical review: {procedure}",
+            "opts": self.opts,
+            "original": procedure,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/procedures/procedure/record_review.html", context)
+
+
+@admin.register(ReviewSchedule)
+class ReviewScheduleAdmin(admin.ModelAdmin):
+    """Every page by when its next medical review is due, soonest (and never reviewed) first."""
+
+    list_display = ["title", "status", "reviewer", "last_reviewed", review_due, "record_review"]
+    list_display_links = None
+    list_filter = [ReviewStateFilter, "status", "reviewer"]
+    list_select_related = ["reviewer"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="")
+    def record_review(self, procedure):
+        return format_html(
+            '<a href="{}">Open page</a> · <a href="{}">Record a review</a>',
+            reverse("admin:procedures_procedure_change", args=[procedure.pk]),
+            reverse("admin:procedures_procedure_review", args=[procedure.pk]),
+        )

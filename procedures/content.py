@@ -1,11 +1,8 @@
 """content/: the site's words as Markdown files with YAML front matter, one file per object.
 
-    content/specialties/<slug>.md   name; body = description
-    content/authors/<slug>.md       name, credentials, role, photo, photo_alt; body = bio
-    content/disclaimers/<slug>.md   title, is_default; body = the disclaimer
-    content/procedures/<slug>.md    title, summary, status, specialties, author, disclaimer,
-                                    first_published, last_updated, hero_image, hero_alt,
-                                    related_reading; body = "## <section heading>" sections
+Each folder holds one kind of object (`KINDS` below lists the front-matter fields; the
+README has the table): content/<folder>/<slug>.md. A procedure's body is its sections,
+each starting with its "## <heading>" line.
 
 `load_content` puts the files into the database: all or nothing, matching by slug.
 Editors' admin changes are never overwritten silently: a file is applied only when
@@ -26,7 +23,19 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Author, Disclaimer, LoadedContentFile, Procedure, RelatedLink, Specialty
+from .models import (
+    Author,
+    ChangeNote,
+    Disclaimer,
+    GlossaryTerm,
+    LoadedContentFile,
+    Procedure,
+    Reference,
+    RelatedLink,
+    SitePage,
+    Specialty,
+    render_every_page,
+)
 
 
 class ContentError(Exception):
@@ -57,20 +66,34 @@ class Kind:
 
 
 SPECIALTIES = Kind("specialties", Specialty, ("name",), "description")
-AUTHORS = Kind("authors", Author, ("name", "credentials", "role", "photo", "photo_alt"), "bio")
+AUTHORS = Kind(
+    "authors", Author, ("name", "credentials", "role", "photo", "photo_alt", "disclosure", "is_qualified_reviewer"), "bio"
+)
 DISCLAIMERS = Kind("disclaimers", Disclaimer, ("title", "is_default"), "body")
+GLOSSARY = Kind("glossary", GlossaryTerm, ("term", "also_matches"), "definition")
+PAGES = Kind("pages", SitePage, ("title",), "body")
 PROCEDURES = Kind(
     "procedures",
     Procedure,
     (
-        "title", "summary", "status", "specialties", "author", "disclaimer",
-        "first_published", "last_updated", "hero_image", "hero_alt", "related_reading",
+        "title", "summary", "status", "procedure_type", "specialties", "author",
+        "reviewer", "last_reviewed", "next_review_due", "disclaimer",
+        "first_published", "last_updated", "hero_image", "hero_alt",
+        "related_reading", "references", "changes",
     ),
     None,
 )  # fmt: skip
 CONTENT_DIR = settings.BASE_DIR / "content"
-KINDS = (SPECIALTIES, AUTHORS, DISCLAIMERS, PROCEDURES)  # in the order references need
+KINDS = (SPECIALTIES, AUTHORS, DISCLAIMERS, GLOSSARY, PAGES, PROCEDURES)  # in the order references need
 IMAGE_FIELDS = {"photo", "hero_image"}
+# A procedure's lists of rows: front-matter key -> (model, the keys each row has).
+ROWS = {
+    "related_reading": (RelatedLink, ("title", "url")),
+    "references": (Reference, ("title", "publisher", "year", "url", "doi")),
+    "changes": (ChangeNote, ("date", "note")),
+}
+# Front-matter keys naming other objects by slug -> (model, whether required).
+LINKS = {"author": (Author, True), "reviewer": (Author, False), "disclaimer": (Disclaimer, False)}
 SECTION_BY_HEADING = {title.lower(): field for field, title, _ in Procedure.SECTIONS}
 
 
@@ -78,7 +101,7 @@ SECTION_BY_HEADING = {title.lower(): field for field, title, _ in Procedure.SECT
 
 
 FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)^---[ \t]*\r?$\n?(.*)\Z", re.DOTALL | re.MULTILINE)
-RELATIONS = {"specialties", "author", "disclaimer", "related_reading"}
+RELATIONS = {"specialties", "author", "reviewer", "disclaimer", "related_reading", "references", "changes"}
 
 
 class ContentYAMLLoader(yaml.SafeLoader):
@@ -164,7 +187,7 @@ def split_sections(body):
 def load_content(directory, *, force=False, dry_run=False):
     """Load every content file; raise ContentError listing every problem, changing nothing."""
     directory = Path(directory)
-    report, problems, defaults = LoadReport(), [], []
+    report, problems, defaults, glossary_files = LoadReport(), [], [], set()
     with transaction.atomic():
         for kind in KINDS:
             for path in sorted((directory / kind.folder).glob("*.md")):
@@ -176,8 +199,12 @@ def load_content(directory, *, force=False, dry_run=False):
                     problems.append(f"{name}: {problem}")
                     continue
                 getattr(report, outcome).append(name)
+                if kind is GLOSSARY:
+                    glossary_files.add(name)
                 if kind is DISCLAIMERS and Disclaimer.objects.filter(slug=path.stem, is_default=True).exists():
                     defaults.append(name)
+        if not problems and (set(report.created) | set(report.updated)) & glossary_files:
+            render_every_page()  # the glossary changed: every page links its terms anew
         if len(defaults) > 1:
             problems.append(f"{', '.join(defaults)}: only one disclaimer can have `is_default: true`")
         if problems:
@@ -223,20 +250,24 @@ def save(kind, obj, values):
             raise FileProblem(f"field {key!r}: no uploaded file {value!r} in the media folder")
         setattr(obj, key, value)
     if kind is PROCEDURES:
-        obj.author = find(Author, relations.get("author"), "author", required=True)
-        obj.disclaimer = find(Disclaimer, relations.get("disclaimer"), "disclaimer", required=False)
+        for key, (model, required) in LINKS.items():
+            setattr(obj, key, find(model, relations.get(key), key, required=required))
         specialties = [find(Specialty, slug, "specialties", required=True) for slug in as_list(relations.get("specialties"))]
         if not specialties:
             raise FileProblem("field 'specialties': list at least one specialty")
-        links = [related_link(item) for item in as_list(relations.get("related_reading"))]
+        rows = {key: [row(key, item) for item in as_list(relations.get(key))] for key in ROWS}
     validate(obj)
     obj.save()
     if kind is PROCEDURES:
         obj.specialties.set(specialties)
-        obj.related_reading.all().delete()
-        for position, link in enumerate(links):
-            link.procedure, link.position = obj, position
-            link.save()
+        for key, new_rows in rows.items():
+            getattr(obj, key).all().delete()
+            # Created oldest first, so rows that sort by newest (the history) keep the file's order.
+            for position, new_row in reversed(list(enumerate(new_rows))):
+                new_row.procedure = obj
+                if hasattr(new_row, "position"):
+                    new_row.position = position
+                new_row.save()
 
 
 def validate(obj, exclude=None):
@@ -257,7 +288,8 @@ def find(model, slug, key, *, required):
         return None
     found = model.objects.filter(slug=str(slug)).first()
     if found is None:
-        raise FileProblem(f"field {key!r}: no {model._meta.verbose_name} {slug!r} (content/{key}/{slug}.md)")
+        folder = next(kind.folder for kind in KINDS if kind.model is model)
+        raise FileProblem(f"field {key!r}: no {model._meta.verbose_name} {slug!r} (content/{folder}/{slug}.md)")
     return found
 
 
@@ -269,12 +301,17 @@ def as_list(value):
     return value
 
 
-def related_link(item):
-    if not isinstance(item, dict) or set(item) - {"title", "url"}:
-        raise FileProblem("field 'related_reading': each link needs exactly `title:` and `url:`")
-    link = RelatedLink(title=str(item.get("title") or ""), url=str(item.get("url") or ""))
-    validate(link, exclude=["procedure"])
-    return link
+def row(key, item):
+    """One row of a list such as related_reading, checked by its model."""
+    model, keys = ROWS[key]
+    if not isinstance(item, dict) or not set(item) <= set(keys):
+        raise FileProblem(f"field {key!r}: each item takes only {', '.join(f'`{k}:`' for k in keys)}")
+    new_row = model(**{k: typed(model, k, item.get(k)) for k in keys})
+    try:
+        validate(new_row, exclude=["procedure"])
+    except FileProblem as problem:
+        raise FileProblem(f"field {key!r}: {problem}") from None
+    return new_row
 
 
 # Comparing and dumping ----------------------------------------------------------------
@@ -286,12 +323,11 @@ def snapshot(kind, obj):
     for key in kind.fields:
         if key == "specialties":
             values[key] = sorted(obj.specialties.values_list("slug", flat=True))
-        elif key == "author":
-            values[key] = obj.author.slug
-        elif key == "disclaimer":
-            values[key] = obj.disclaimer.slug if obj.disclaimer else ""
-        elif key == "related_reading":
-            values[key] = [{"title": link.title, "url": link.url} for link in obj.related_reading.all()]
+        elif key in LINKS:
+            linked = getattr(obj, key)
+            values[key] = linked.slug if linked else ""
+        elif key in ROWS:
+            values[key] = [{k: getattr(item, k) for k in ROWS[key][1]} for item in getattr(obj, key).all()]
         elif key in IMAGE_FIELDS:
             values[key] = getattr(obj, key).name or ""
         else:
@@ -309,9 +345,10 @@ def unchanged(current, wanted):
 
 
 def comparable(values):
-    values = {**values, **{key: values[key] or "" for key in ("author", "disclaimer") if key in values}}
-    if "related_reading" in values:
-        values["related_reading"] = values["related_reading"] or []
+    values = {**values, **{key: values[key] or "" for key in LINKS if key in values}}
+    for key in ROWS.keys() & values.keys():
+        model, keys = ROWS[key]
+        values[key] = [{k: typed(model, k, item.get(k)) for k in keys} for item in as_list(values[key]) if isinstance(item, dict)]
     if "specialties" in values:
         values["specialties"] = sorted(str(slug) for slug in as_list(values["specialties"]))
     return values

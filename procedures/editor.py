@@ -15,6 +15,8 @@ from django.views.decorators.http import require_POST
 
 from .images import clean_uploaded_image
 from .markdown import render_markdown
+from .models import GlossaryTerm
+from .readability import measure
 
 ALT_TEXT_PROMPT = "Describe this picture for people who cannot see it"
 NOT_AN_EDITOR = "Your session has ended or you are not an editor. Log in to the admin again."
@@ -48,7 +50,11 @@ def upload_error(message, status):
 @require_POST
 @editors_only(preview_message)
 def preview(request):
-    """The live preview: exactly the HTML a patient will get for this Markdown."""
+    """The live preview: the HTML a patient will get for this Markdown, then its reading level.
+
+    Glossary terms are linked on their first use in this text; on the page it is their
+    first use on the whole page.
+    """
     content = request.POST.get("content")
     if content is None:
         return preview_message("Nothing to preview.", 400)
@@ -58,7 +64,26 @@ def preview(request):
             f"the limit is {settings.MARKDOWN_PREVIEW_MAX_CHARS:,}). Split it up.",
             400,
         )
-    return HttpResponse(render_markdown(content))
+    html = render_markdown(content, GlossaryTerm.glossary())
+    return HttpResponse(html + readability_note(measure(html)))
+
+
+def readability_note(found):
+    """For editors only, below the preview: how hard this text is to read, against the target."""
+    if not found.words:
+        return ""
+    target = f"{settings.READING_GRADE_TARGET:g}"
+    return format_html(
+        '<aside class="editor-readability{}" aria-label="Reading level"><p>Reading level: grade {} '
+        "(Flesch–Kincaid {}, SMOG {}) · target {} or below · {} words.{}</p></aside>",
+        " editor-readability--above" if found.above_target else "",
+        found.level,
+        found.grade,
+        found.smog,
+        target,
+        found.words,
+        " Above target: shorter sentences and everyday words will help." if found.above_target else "",
+    )
 
 
 @require_POST

@@ -2,12 +2,23 @@
 
 Public pages, author bios, disclaimers and the editor's live preview all use
 `render_markdown`, so what an editor previews is what a patient gets.
+
+Beyond plain Markdown, editors can write:
+- `[^3]` to cite the page's third reference (a link to it in the numbered list);
+- glossary terms, which are linked to their plain-words definition on first use
+  when a `Glossary` is passed in (procedure pages and their preview).
 """
+
+import re
+import xml.etree.ElementTree as etree
 
 import markdown
 import nh3
 from markdown.extensions import Extension
+from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
+
+CITATION = r"\[\^(\d{1,3})\]"
 
 
 class SubHeadings(Treeprocessor):
@@ -20,17 +31,92 @@ class SubHeadings(Treeprocessor):
                 element.tag = "h3"
 
 
-class SubHeadingsExtension(Extension):
+class Citation(InlineProcessor):
+    """`[^3]` → a superscript link to reference 3 in the page's numbered list."""
+
+    def handleMatch(self, match, data):  # noqa: N802 (Markdown's API)
+        number = match.group(1)
+        sup = etree.Element("sup", {"class": "citation"})
+        link = etree.SubElement(sup, "a", {"href": f"#reference-{number}"})
+        hidden = etree.SubElement(link, "span", {"class": "visually-hidden"})
+        hidden.text = "Reference "
+        hidden.tail = number
+        return sup, match.start(0), match.end(0)
+
+
+class Glossary:
+    """Glossary terms to link on first use; one instance follows a whole page."""
+
+    def __init__(self, terms):
+        # terms: (slug, [words that mean it]) pairs
+        self.slug_for = {word.lower(): slug for slug, words in terms for word in words if word.strip()}
+        words = sorted(self.slug_for, key=len, reverse=True)
+        self.pattern = re.compile(r"\b(" + "|".join(map(re.escape, words)) + r")\b", re.IGNORECASE) if words else None
+        self.used = []  # slugs, in order of first use
+
+    def link_first_uses(self, parent):
+        if self.pattern is None or parent.tag in {"a", "code", "pre", "h3", "h4", "h5", "h6", "sup", "abbr"}:
+            return
+        children = list(parent)
+        parent.text, links = self._linked(parent.text)
+        for index, link in enumerate(links):
+            parent.insert(index, link)
+        for child in children:
+            self.link_first_uses(child)
+            child.tail, links = self._linked(child.tail)
+            position = list(parent).index(child)
+            for offset, link in enumerate(links, start=1):
+                parent.insert(position + offset, link)
+
+    def _linked(self, text):
+        """Split text at each first use of a term: (text before, [links, each carrying the text after])."""
+        head, links, rest = text, [], text or ""
+        while match := self._first_unseen(rest):
+            self.used.append(self.slug_for[match.group(1).lower()])
+            link = etree.Element("a", {"href": f"#term-{self.used[-1]}", "class": "glossary-term"})
+            link.text = match.group(1)
+            if links:
+                links[-1].tail = rest[: match.start()]
+            else:
+                head = rest[: match.start()]
+            links.append(link)
+            rest = rest[match.end() :]
+        if links:
+            links[-1].tail = rest
+        return head, links
+
+    def _first_unseen(self, text):
+        for match in self.pattern.finditer(text):
+            if self.slug_for[match.group(1).lower()] not in self.used:
+                return match
+        return None
+
+
+class GlossaryLinks(Treeprocessor):
+    def __init__(self, md, glossary):
+        super().__init__(md)
+        self.glossary = glossary
+
+    def run(self, root):
+        self.glossary.link_first_uses(root)
+
+
+class PatientMarkdown(Extension):
+    def __init__(self, glossary=None):
+        super().__init__()
+        self.glossary = glossary
+
     def extendMarkdown(self, md):  # noqa: N802 (Markdown's API)
         md.treeprocessors.register(SubHeadings(md), "sub_headings", 5)
+        md.inlinePatterns.register(Citation(CITATION, md), "citation", 175)
+        if self.glossary is not None:
+            md.treeprocessors.register(GlossaryLinks(md, self.glossary), "glossary_links", 4)
 
-
-MARKDOWN_EXTENSIONS = ["tables", "sane_lists", "smarty", SubHeadingsExtension()]
 
 ALLOWED_TAGS = {
     "h3", "h4", "h5", "h6", "p", "br", "hr",
     "ul", "ol", "li", "dl", "dt", "dd",
-    "strong", "em", "b", "i", "sup", "sub", "abbr", "code", "pre", "blockquote",
+    "strong", "em", "b", "i", "sup", "sub", "abbr", "code", "pre", "blockquote", "span",
     "table", "thead", "tbody", "tr", "th", "td", "caption",
     "a", "img",
 }  # fmt: skip
@@ -42,16 +128,13 @@ ALLOWED_ATTRIBUTES = {
     "td": {"style"},
     "ol": {"start"},
 }
+ALLOWED_CLASSES = {"a": {"glossary-term"}, "sup": {"citation"}, "span": {"visually-hidden"}}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 
-def render_markdown(text: str) -> str:
+def render_markdown(text: str, glossary: Glossary | None = None) -> str:
     """Turn editor Markdown into HTML that is safe to put on a public page."""
-    html = markdown.markdown(
-        text or "",
-        extensions=MARKDOWN_EXTENSIONS,
-        output_format="html",
-    )
+    html = markdown.markdown(text or "", extensions=["tables", "sane_lists", "smarty", PatientMarkdown(glossary)])
     return sanitise_html(html)
 
 
@@ -60,8 +143,14 @@ def sanitise_html(html: str) -> str:
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
         url_schemes=ALLOWED_URL_SCHEMES,
         filter_style_properties={"text-align"},
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
+
+
+def cited_numbers(text: str) -> set[int]:
+    """The reference numbers a piece of Markdown cites with [^N]."""
+    return {int(number) for number in re.findall(CITATION, text or "")}

@@ -1,15 +1,19 @@
+import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator, URLValidator
 from django.db import models, transaction
-from django.db.models import Q
-from django.urls import reverse
+from django.db.models import F, Q
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from markdownx.models import MarkdownxField
 
-from .markdown import render_markdown
+from .markdown import Glossary, render_markdown
+from .readability import Readability, measure
 
 CONTENT_VERSION_KEY = "content-version"
 
@@ -50,6 +54,11 @@ class ContentModel(models.Model):
     def render_markdown(self):
         for source, html in self.markdown_fields:
             setattr(self, html, render_markdown(getattr(self, source)))
+
+    @property
+    def rendered_fields(self):
+        """The stored fields that saving computes from the editor's text."""
+        return [html for _, html in self.markdown_fields]
 
 
 def validate_link_target(value):
@@ -97,6 +106,25 @@ class Author(ContentModel):
     )
     bio = MarkdownxField(blank=True, help_text="A short biography in Markdown: training, experience, areas of work.")
     bio_html = models.TextField(blank=True, editable=False)
+    disclosure = models.TextField(
+        "conflicts of interest",
+        default="None declared.",
+        help_text="Commercial relationships or other interests a reader should know about, "
+        'in plain words. Write "None declared." when there are none.',
+    )
+    is_qualified_reviewer = models.BooleanField(
+        "is qualified to review medical pages",
+        default=False,
+        help_text="A registered doctor (or other qualified clinician) who may be named as a page's medical reviewer.",
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="author_profile",
+        help_text="This person's staff login, if they have one: review reminders go to its e-mail address.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -186,13 +214,25 @@ class ProcedureQuerySet(models.QuerySet):
     def drafts(self):
         return self.filter(status=Procedure.Status.DRAFT)
 
+    def in_review_state(self, state):
+        today = timezone.localdate()
+        soon = today + datetime.timedelta(days=REVIEW_DUE_SOON_DAYS)
+        conditions = {
+            ReviewState.NOT_REVIEWED: Q(last_reviewed__isnull=True),
+            ReviewState.OVERDUE: Q(next_review_due__lt=today),
+            ReviewState.DUE_SOON: Q(next_review_due__gte=today, next_review_due__lte=soon),
+            ReviewState.UP_TO_DATE: Q(next_review_due__gt=soon),
+        }
+        return self.filter(conditions[state])
+
     def for_cards(self):
         """Just what a procedure card on a list shows."""
         return self.only("title", "slug", "summary", "author_id")
 
     def for_page(self):
-        """Everything a procedure page shows, in a fixed, small number of queries."""
-        return self.select_related("author", "disclaimer").prefetch_related("specialties", "related_reading")
+        """A procedure with the people and disclaimer its page names. The lists on the page
+        (specialties, references, …) are each one query, made only when the page is not cached."""
+        return self.select_related("author", "reviewer", "disclaimer")
 
 
 @dataclass(frozen=True)
@@ -201,6 +241,23 @@ class Section:
     title: str
     anchor: str
     html: str
+
+
+class ProcedureType(models.TextChoices):
+    # Values of schema.org's MedicalProcedureType.
+    NONINVASIVE = "NoninvasiveProcedure", "Non-invasive (the skin is not broken)"
+    PERCUTANEOUS = "PercutaneousProcedure", "Through the skin (injections, needles)"
+    SURGICAL = "SurgicalProcedure", "Surgical"
+
+
+class ReviewState(models.TextChoices):
+    NOT_REVIEWED = "not-reviewed", "Not reviewed yet"
+    OVERDUE = "overdue", "Review overdue"
+    DUE_SOON = "due-soon", "Review due within 30 days"
+    UP_TO_DATE = "up-to-date", "Reviewed, up to date"
+
+
+REVIEW_DUE_SOON_DAYS = 30
 
 
 class Procedure(ContentModel):
@@ -213,6 +270,7 @@ class Procedure(ContentModel):
     SECTIONS = (
         ("what_it_is", "What it is", "what-it-is"),
         ("who_it_is_for", "Who it is for", "who-it-is-for"),
+        ("preparation", "How to prepare", "how-to-prepare"),
         ("how_it_is_done", "How it is done", "how-it-is-done"),
         ("risks", "Risks and side effects", "risks-and-side-effects"),
         ("recovery", "Recovery and aftercare", "recovery-and-aftercare"),
@@ -256,31 +314,69 @@ class Procedure(ContentModel):
         help_text="Required with a picture: what it shows, for people who cannot see it.",
     )
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    procedure_type = models.CharField(
+        "kind of procedure",
+        max_length=30,
+        choices=ProcedureType,
+        blank=True,
+        help_text="Whether the skin is broken. Used by search engines.",
+    )
     first_published = models.DateField(null=True, blank=True, help_text="Set automatically when the page is first published.")
+    reviewer = models.ForeignKey(
+        Author,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviewed_procedures",
+        limit_choices_to={"is_qualified_reviewer": True},
+        verbose_name="medical reviewer",
+    )
+    last_reviewed = models.DateField(null=True, blank=True)
+    next_review_due = models.DateField(null=True, blank=True)
+    review_reminder_sent = models.DateField(null=True, blank=True, editable=False)
     last_updated = models.DateField(default=timezone.localdate, help_text="Moves to today whenever the page's text changes.")
 
     what_it_is = MarkdownxField(
         "What it is", blank=True, help_text="Needed before publishing. What the treatment is and what it is for."
     )
     who_it_is_for = MarkdownxField("Who it is for", blank=True, help_text="Who may benefit, and who should not have it.")
+    preparation = MarkdownxField("How to prepare", blank=True, help_text="What to ask and do before the first session.")
     how_it_is_done = MarkdownxField("How it is done", blank=True, help_text="What happens, how many sessions and how often.")
     risks = MarkdownxField("Risks and side effects", blank=True, help_text="Needed before publishing.")
     recovery = MarkdownxField("Recovery and aftercare", blank=True)
     what_it_is_html = models.TextField(blank=True, editable=False)
     who_it_is_for_html = models.TextField(blank=True, editable=False)
+    preparation_html = models.TextField(blank=True, editable=False)
     how_it_is_done_html = models.TextField(blank=True, editable=False)
     risks_html = models.TextField(blank=True, editable=False)
     recovery_html = models.TextField(blank=True, editable=False)
+    glossary_terms = models.ManyToManyField("GlossaryTerm", blank=True, editable=False, related_name="procedures")
+    # Measured on the rendered sections whenever the page is saved (procedures/readability.py).
+    reading_grade = models.FloatField("reading grade (Flesch–Kincaid)", default=0, editable=False)
+    smog_grade = models.FloatField("reading grade (SMOG)", default=0, editable=False)
+    word_count = models.PositiveIntegerField(default=0, editable=False)
+    reading_minutes = models.PositiveSmallIntegerField(default=0, editable=False)
 
     objects = ProcedureQuerySet.as_manager()
 
     class Meta:
         ordering = ["title"]
+        permissions = [("record_review", "Can record a medical review")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status="draft") | (~Q(what_it_is="") & ~Q(risks="") & Q(first_published__isnull=False)),
                 name="published_procedure_is_complete",
                 violation_error_message='A published page needs its "What it is" and "Risks and side effects" sections.',
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(reviewer__isnull=False, last_reviewed__isnull=False),
+                name="published_procedure_is_reviewed",
+                violation_error_message="A page can only be published after a medical review has been recorded.",
+            ),
+            models.CheckConstraint(
+                condition=Q(last_reviewed__isnull=True) | Q(next_review_due__gt=models.F("last_reviewed")),
+                name="next_review_after_last",
+                violation_error_message="The next review must be due after the last review.",
             ),
             models.CheckConstraint(
                 condition=Q(hero_image="") | ~Q(hero_alt=""),
@@ -296,9 +392,24 @@ class Procedure(ContentModel):
         if self.is_published and not self.first_published:
             self.first_published = timezone.localdate()
         super().save(*args, **kwargs)
+        self.glossary_terms.set(GlossaryTerm.objects.filter(slug__in=self._glossary_used))
 
     def get_absolute_url(self):
         return reverse("procedures:detail", args=[self.slug])
+
+    def render_markdown(self):
+        """Render the sections in page order, linking each glossary term's first use on the page."""
+        glossary = GlossaryTerm.glossary()
+        for source, html in self.markdown_fields:
+            setattr(self, html, render_markdown(getattr(self, source), glossary))
+        self._glossary_used = glossary.used
+        found = measure("".join(getattr(self, html) for _, html in self.markdown_fields))
+        self.reading_grade, self.smog_grade = found.grade, found.smog
+        self.word_count, self.reading_minutes = found.words, found.minutes
+
+    @property
+    def rendered_fields(self):
+        return [*super().rendered_fields, "reading_grade", "smog_grade", "word_count", "reading_minutes"]
 
     @property
     def is_published(self):
@@ -315,6 +426,25 @@ class Procedure(ContentModel):
     def disclaimer_to_show(self):
         return self.disclaimer or Disclaimer.site_default()
 
+    @property
+    def review_state(self):
+        if not self.last_reviewed:
+            return ReviewState.NOT_REVIEWED
+        today = timezone.localdate()
+        if self.next_review_due < today:
+            return ReviewState.OVERDUE
+        if self.next_review_due <= today + datetime.timedelta(days=REVIEW_DUE_SOON_DAYS):
+            return ReviewState.DUE_SOON
+        return ReviewState.UP_TO_DATE
+
+    @property
+    def is_due_for_review(self):
+        return self.review_state == ReviewState.OVERDUE
+
+    @property
+    def readability(self):
+        return Readability(self.reading_grade, self.smog_grade, self.word_count, self.reading_minutes)
+
     def clean(self):
         errors = {}
         if self.is_published:
@@ -322,6 +452,11 @@ class Procedure(ContentModel):
             for field, title, _ in self.SECTIONS:
                 if field in self.SECTIONS_NEEDED_TO_PUBLISH and not getattr(self, field).strip():
                     errors[field] = f'Write the "{title}" section before publishing, or keep the page as a draft.'
+            if not (self.reviewer_id and self.last_reviewed):
+                errors["status"] = (
+                    "This page has not had a medical review yet, so it cannot be published. "
+                    "Keep it as a draft and ask a medical reviewer to record a review."
+                )
         if self.hero_image and not self.hero_alt.strip():
             errors["hero_alt"] = "Describe the picture for people who cannot see it."
         if errors:
@@ -348,6 +483,133 @@ class RelatedLink(ContentModel):
 
     def get_absolute_url(self):
         return self.url
+
+
+class Reference(ContentModel):
+    """A source the page relies on, cited from the text as [^N] (N = its number in the list)."""
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="references")
+    title = models.CharField(max_length=300)
+    publisher = models.CharField("publisher or journal", max_length=200, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MinValueValidator(1800), MaxValueValidator(2100)])
+    url = models.CharField("web address", max_length=500, blank=True, validators=[validate_link_target])
+    doi = models.CharField(
+        "DOI",
+        max_length=200,
+        blank=True,
+        validators=[RegexValidator(r"^10\.\d{4,9}/\S+$", "A DOI looks like 10.1111/j.1524-4725.2006.32100.x")],
+        help_text="For journal articles, e.g. 10.1111/j.1524-4725.2006.32100.x",
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return self.link
+
+    @property
+    def link(self):
+        return self.url or (f"https://doi.org/{self.doi}" if self.doi else "")
+
+
+class ChangeNote(ContentModel):
+    """One line in a page's public history: what changed for patients, and when."""
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="changes")
+    date = models.DateField(default=timezone.localdate)
+    note = models.CharField("what changed", max_length=200)
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+
+    def __str__(self):
+        return f"{date_format(self.date, 'j M Y')}: {self.note}"
+
+    def get_absolute_url(self):
+        return f"{self.procedure.get_absolute_url()}#page-history"
+
+
+class GlossaryTerm(ContentModel):
+    term = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    also_matches = models.JSONField(
+        "other forms",
+        default=list,
+        blank=True,
+        help_text='Other spellings or plurals that mean the same, e.g. ["alopecias"].',
+    )
+    definition = models.TextField(max_length=300, help_text="One or two plain sentences, no Markdown.")
+
+    class Meta:
+        ordering = ["term"]
+
+    def __str__(self):
+        return self.term
+
+    def get_absolute_url(self):
+        return f"{reverse('procedures:glossary')}#term-{self.slug}"
+
+    @classmethod
+    def glossary(cls):
+        return Glossary(
+            [(slug, [term, *others]) for slug, term, others in cls.objects.values_list("slug", "term", "also_matches")]
+        )
+
+    def clean(self):
+        if not isinstance(self.also_matches, list) or not all(isinstance(word, str) for word in self.also_matches):
+            raise ValidationError({"also_matches": 'Give a list of words, e.g. ["alopecias", "baldness"].'})
+
+
+def render_every_page():
+    """Render every page's Markdown again, e.g. after the glossary or the sanitiser changed."""
+    count = 0
+    for model in (Author, Disclaimer, SitePage, Procedure):
+        for obj in model.objects.all():
+            obj.save(update_fields=obj.rendered_fields)  # not modified_at: no editor changed anything
+            count += 1
+    return count
+
+
+class SitePage(ContentModel):
+    """A page about the site itself, such as "About our content" or "Privacy", linked from every footer."""
+
+    markdown_fields = (("body", "body_html"),)
+
+    title = models.CharField(max_length=150)
+    slug = models.SlugField(max_length=100, unique=True, help_text="The page's address: /slug/.")
+    body = MarkdownxField()
+    body_html = models.TextField(blank=True, editable=False)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("procedures:page", args=[self.slug])
+
+    def clean(self):
+        try:
+            match = resolve(f"/{self.slug}/")
+        except Resolver404:
+            return
+        if match.view_name != "procedures:page":
+            raise ValidationError({"slug": f"/{self.slug}/ is already another part of the site. Choose another address."})
+
+
+class ReviewSchedule(Procedure):
+    """Pages by when their next medical review is due (an admin view)."""
+
+    class Meta:
+        proxy = True
+        ordering = [F("next_review_due").asc(nulls_first=True)]
+        verbose_name = "review due"
+        verbose_name_plural = "reviews due"
 
 
 class LoadedContentFile(models.Model):

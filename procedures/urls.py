@@ -11,4 +11,7 @@ urlpatterns = [
     path("authors/<slug:slug>/", views.author_detail, name="author"),
     path("disclaimer/", views.site_disclaimer, name="site-disclaimer"),
     path("disclaimers/<slug:slug>/", views.disclaimer_detail, name="disclaimer"),
+    path("glossary/", views.glossary, name="glossary"),
+    # Pages about the site (About our content, Privacy); keep this last.
+    path("<slug:slug>/", views.site_page, name="page"),
 ]

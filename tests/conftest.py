@@ -10,8 +10,9 @@ import pytest
 from django.core.cache import cache
 
 from procedures.content import CONTENT_DIR, load_content
+from procedures.roles import medical_reviewers_group
 
-from .factories import UserFactory, make_editor
+from .factories import AuthorFactory, UserFactory, make_editor
 
 
 @pytest.fixture(autouse=True)
@@ -42,6 +43,24 @@ def editor(db):
 @pytest.fixture
 def editor_client(client, editor):
     client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def reviewer(db):
+    """A member of the Medical reviewers group, who is also a qualified author."""
+    user = UserFactory(is_staff=True, email="rita@example.org")
+    user.groups.add(medical_reviewers_group())
+    AuthorFactory(name="Dr Rita Reviewer", credentials="MBBS, FRCP", is_qualified_reviewer=True, user=user)
+    return user
+
+
+@pytest.fixture
+def reviewer_client(reviewer):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(reviewer)
     return client
 
 

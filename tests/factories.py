@@ -1,5 +1,8 @@
+import datetime
+
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from procedures.models import Author, Disclaimer, Procedure, RelatedLink, Specialty
 from procedures.roles import editors_group
@@ -45,6 +48,9 @@ class ProcedureFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"treatment-{n}")
     summary = "A plain summary of the treatment."
     author = factory.SubFactory(AuthorFactory)
+    reviewer = factory.SubFactory(AuthorFactory, is_qualified_reviewer=True, credentials="MBBS, FRCP")
+    last_reviewed = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=30))
+    next_review_due = factory.LazyAttribute(lambda procedure: procedure.last_reviewed + datetime.timedelta(days=700))
     status = Procedure.Status.PUBLISHED
     what_it_is = "It is a treatment."
     how_it_is_done = "With a small needle."

@@ -2,6 +2,7 @@ import datetime
 import json
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
@@ -70,13 +71,14 @@ def new_procedure_form(client, **changes):
         what_it_is="A peel removes the **top layer** of skin.",
         risks="Redness and peeling for a few days.",
         how_it_is_done="1. Clean the skin\n2. Put on the liquid",
-        status="published",
+        status="draft",
     )
     data.update(changes)
     return data
 
 
-def test_an_editor_creates_and_publishes_a_procedure_through_the_admin(editor_client, client):
+def test_an_editor_writes_a_draft_a_reviewer_reviews_it_and_the_editor_publishes_it(editor_client, reviewer_client):
+    public = Client()
     data = new_procedure_form(
         editor_client,
         **{
@@ -86,23 +88,32 @@ def test_an_editor_creates_and_publishes_a_procedure_through_the_admin(editor_cl
         },
     )
     response = editor_client.post(ADD_PROCEDURE, data, follow=True)
-    assert response.status_code == 200, error_messages(response)
-    assert "was added successfully" in text(response)
-
+    assert "was added successfully" in text(response), error_messages(response)
     procedure = Procedure.objects.get(slug="chemical-peel")
+    assert public.get("/procedures/chemical-peel/").status_code == 404
+
+    review = reverse("admin:procedures_procedure_review", args=[procedure.pk])
+    response = reviewer_client.post(review, form_fields(reviewer_client.get(review)), follow=True)
+    assert "Review of “Chemical peel” recorded" in text(response), error_messages(response)
+
+    data = form_fields(editor_client.get(change_url(procedure)))
+    response = editor_client.post(change_url(procedure), {**data, "status": "published"}, follow=True)
+    assert "was changed successfully" in text(response), error_messages(response)
+    procedure.refresh_from_db()
     assert procedure.first_published == timezone.localdate()
-    client.logout()
-    public = client.get("/procedures/chemical-peel/")
-    html = page(public)
-    assert public.status_code == 200
+
+    response = public.get("/procedures/chemical-peel/")
+    html = page(response)
+    assert response.status_code == 200
     assert html.find(id="what-it-is").find("strong").get_text() == "top layer"
     assert html.find(id="how-it-is-done").find("ol")
     assert html.find(id="related-reading").find("a", href="https://www.nhs.uk/")
+    assert "Medically reviewed by Dr Rita Reviewer, MBBS, FRCP on" in text(response)
 
 
 @pytest.mark.parametrize("missing, message", [("what_it_is", "What it is"), ("risks", "Risks and side effects")])
 def test_publishing_without_the_essential_sections_is_refused_and_nothing_is_saved(editor_client, missing, message):
-    data = new_procedure_form(editor_client, **{missing: "   "})
+    data = new_procedure_form(editor_client, status="published", **{missing: "   "})
     response = editor_client.post(ADD_PROCEDURE, data)
     assert response.status_code == 200
     assert f'Write the "{message}" section before publishing, or keep the page as a draft.' in error_messages(response)
@@ -146,16 +157,44 @@ def test_related_reading_refuses_script_links(editor_client):
     assert not Procedure.objects.exists()
 
 
-def test_editing_text_moves_last_updated_but_publishing_alone_does_not(editor_client):
-    procedure = ProcedureFactory(status="draft", last_updated=datetime.date(2025, 1, 2))
+def test_a_typo_fix_keeps_last_updated_and_the_history(editor_client, client):
+    procedure = ProcedureFactory(last_updated=datetime.date(2025, 1, 2))
     data = form_fields(editor_client.get(change_url(procedure)))
-    editor_client.post(change_url(procedure), {**data, "status": "published"})
+    response = editor_client.post(change_url(procedure), {**data, "risks": "Bruising and redness."}, follow=True)
+    assert "was changed successfully" in text(response), error_messages(response)
     procedure.refresh_from_db()
-    assert procedure.is_published and procedure.last_updated == datetime.date(2025, 1, 2)
+    assert procedure.risks == "Bruising and redness." and procedure.last_updated == datetime.date(2025, 1, 2)
+    assert not procedure.changes.exists()
 
-    editor_client.post(change_url(procedure), {**data, "status": "published", "risks": "Bruising, redness and swelling."})
+
+def test_a_content_change_needs_a_one_line_note(editor_client):
+    procedure = ProcedureFactory(risks="Bruising.")
+    data = form_fields(editor_client.get(change_url(procedure)))
+    response = editor_client.post(change_url(procedure), {**data, "risks": "Bruising and scars.", "is_content_change": "on"})
+    assert "Say in one line what changed for patients: it is shown on the page." in error_messages(response)
+    procedure.refresh_from_db()
+    assert procedure.risks == "Bruising." and not procedure.changes.exists()
+    assert "Bruising and scars." in page(response).find("textarea", attrs={"name": "risks"}).get_text()
+
+
+def test_content_changes_move_last_updated_and_show_in_the_page_history_newest_first(editor_client):
+    procedure = ProcedureFactory(last_updated=datetime.date(2025, 1, 2), first_published=datetime.date(2025, 1, 2))
+    procedure.changes.create(date=datetime.date(2025, 6, 1), note="Added how many sessions you need")
+    data = form_fields(editor_client.get(change_url(procedure)))
+    change = {"risks": "Bruising, which fades in a week.", "is_content_change": "on", "change_note": "Added advice on bruising"}
+    response = editor_client.post(change_url(procedure), {**data, **change}, follow=True)
+    assert "was changed successfully" in text(response), error_messages(response)
     procedure.refresh_from_db()
     assert procedure.last_updated == timezone.localdate()
+
+    history = page(Client().get(procedure.get_absolute_url())).find(id="page-history")
+    lines = [" ".join(li.get_text().split()) for li in history.find_all("li")]
+    today = timezone.localdate()
+    assert lines == [
+        f"Updated {today.day} {today:%b %Y}: Added advice on bruising",
+        "Updated 1 Jun 2025: Added how many sessions you need",
+        "First published 2 Jan 2025",
+    ]
 
 
 def test_procedure_list_filters_and_search(editor_client, db):
@@ -172,7 +211,15 @@ def test_procedure_list_filters_and_search(editor_client, db):
     assert titles(specialties__id__exact=skin.pk) == ["Laser hair removal"]
     assert titles(q="stomach") == ["Tummy tuck"]
     header = [th.get_text(strip=True) for th in page(editor_client.get(changelist)).select("#result_list thead th")]
-    assert [name for name in header if name] == ["Title", "Status", "Author", "Specialties", "Last updated"]
+    assert [name for name in header if name] == [
+        "Title",
+        "Status",
+        "Author",
+        "Specialties",
+        "Last updated",
+        "Next review due",
+        "Reading grade",
+    ]
 
 
 def test_slug_is_prepopulated_from_the_title(editor_client):
@@ -189,7 +236,7 @@ def test_every_markdown_field_has_the_live_preview_editor(editor_client, shipped
         for textarea in editors:
             assert textarea["data-markdownx-urls-path"] == "/editor/preview/"
             assert textarea["data-markdownx-upload-urls-path"] == "/editor/upload/"
-    assert len(page(editor_client.get(ADD_PROCEDURE)).select(".markdownx.editor")) == 5
+    assert len(page(editor_client.get(ADD_PROCEDURE)).select(".markdownx.editor")) == len(Procedure.SECTIONS)
 
 
 # Disclaimers ---------------------------------------------------------------------------
@@ -291,13 +338,12 @@ def test_specialties_can_be_added_by_editors(editor_client):
     assert Specialty.objects.filter(slug="trichology").exists()
 
 
-def test_a_page_picture_uploaded_in_the_admin_shows_with_its_description_and_size(editor_client, client):
+def test_a_page_picture_uploaded_in_the_admin_shows_with_its_description_and_size(editor_client):
     picture = upload("hero.png", picture_bytes(640, 360))
     data = new_procedure_form(editor_client, hero_image=picture, hero_alt="A doctor injecting a scalp")
     response = editor_client.post(ADD_PROCEDURE, data, follow=True)
     assert "was added successfully" in text(response), error_messages(response)
-    client.logout()
-    img = page(client.get("/procedures/chemical-peel/")).select_one("figure.hero img")
+    img = page(editor_client.get("/procedures/chemical-peel/")).select_one("figure.hero img")  # the staff preview
     assert img["alt"] == "A doctor injecting a scalp"
     assert (img["width"], img["height"]) == ("640", "360")
-    assert client.get(img["src"]).status_code == 200
+    assert Client().get(img["src"]).status_code == 200

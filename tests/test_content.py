@@ -8,7 +8,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from procedures.content import CONTENT_DIR
-from procedures.models import Author, Disclaimer, Procedure, RelatedLink, Specialty
+from procedures.models import Author, Disclaimer, GlossaryTerm, Procedure, Reference, RelatedLink, SitePage, Specialty
+
+FILES = len(list(CONTENT_DIR.rglob("*.md")))
 
 
 def run(command, *args, **options):
@@ -24,18 +26,18 @@ def content(tmp_path):
 
 
 def counts():
-    return {model.__name__: model.objects.count() for model in (Specialty, Author, Disclaimer, Procedure, RelatedLink)}
+    return {model.__name__: model.objects.count() for model in (Specialty, Author, Disclaimer, Procedure, RelatedLink, Reference)}
 
 
 def test_loadcontent_creates_everything_once_then_reports_it_unchanged(db, content):
     first = run("loadcontent", content)
-    assert "7 created, 0 updated, 0 unchanged." in first
+    assert f"{FILES} created, 0 updated, 0 unchanged." in first
     assert "created  content/procedures/mesotherapy.md" in first
     loaded = counts()
-    assert loaded == {"Specialty": 3, "Author": 1, "Disclaimer": 1, "Procedure": 2, "RelatedLink": 3}
+    assert loaded == {"Specialty": 3, "Author": 1, "Disclaimer": 1, "Procedure": 2, "RelatedLink": 3, "Reference": 7}
 
     again = run("loadcontent", content)
-    assert "0 created, 0 updated, 7 unchanged." in again
+    assert f"0 created, 0 updated, {FILES} unchanged." in again
     assert counts() == loaded
 
 
@@ -71,13 +73,13 @@ def test_shipped_content_does_not_name_the_reference_sites_brand():
 def test_dump_then_load_into_an_empty_database_then_dump_gives_identical_files(db, content, tmp_path):
     run("loadcontent", content)
     run("dumpcontent", tmp_path / "first")
-    for model in (Procedure, Author, Disclaimer, Specialty):
+    for model in (Procedure, Author, Disclaimer, Specialty, GlossaryTerm, SitePage):
         model.objects.all().delete()
     run("loadcontent", tmp_path / "first")
     run("dumpcontent", tmp_path / "second")
     first = {p.relative_to(tmp_path / "first"): p.read_text() for p in (tmp_path / "first").rglob("*.md")}
     second = {p.relative_to(tmp_path / "second"): p.read_text() for p in (tmp_path / "second").rglob("*.md")}
-    assert len(first) == 7
+    assert len(first) == FILES
     assert first == second
 
 
@@ -139,7 +141,7 @@ def test_a_broken_file_in_an_empty_database_loads_nothing(db, content):
     (content / "procedures" / "zz-broken.md").write_text("no front matter here\n")
     with pytest.raises(CommandError, match="zz-broken.md: has no front matter"):
         run("loadcontent", content)
-    assert counts() == {"Specialty": 0, "Author": 0, "Disclaimer": 0, "Procedure": 0, "RelatedLink": 0}
+    assert not any(counts().values())
 
 
 def test_a_file_that_is_not_text_is_reported(db, content):
@@ -156,7 +158,7 @@ def test_two_default_disclaimers_are_refused(db, content):
 
 def test_dry_run_reports_but_saves_nothing(db, content):
     output = run("loadcontent", content, dry_run=True)
-    assert "Dry run, nothing saved: 7 created" in output
+    assert f"Dry run, nothing saved: {FILES} created" in output
     assert Procedure.objects.count() == 0
 
 
@@ -165,7 +167,7 @@ def test_reloading_keeps_changes_editors_made_in_the_admin(db, content):
     procedure = Procedure.objects.get(slug="mesotherapy")
     procedure.risks = "Edited in the admin."
     procedure.save()
-    assert "0 updated, 7 unchanged" in run("loadcontent", content)
+    assert f"0 updated, {FILES} unchanged" in run("loadcontent", content)
     procedure.refresh_from_db()
     assert procedure.risks == "Edited in the admin."
 
@@ -194,5 +196,5 @@ def test_dumping_admin_changes_then_loading_is_not_a_conflict(db, content):
     procedure.risks = "Edited in the admin."
     procedure.save()
     run("dumpcontent", content)
-    assert "7 unchanged" in run("loadcontent", content)
+    assert f"{FILES} unchanged" in run("loadcontent", content)
     assert "Edited in the admin." in (content / "procedures" / "mesotherapy.md").read_text()

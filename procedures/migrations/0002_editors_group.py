@@ -1,15 +1,10 @@
 from django.db import migrations
 
-from procedures.roles import EDITORS, editors_group
+from procedures.roles import EDITORS, editors_group, in_migration
 
 
 def create_editors_group(apps, schema_editor):
-    stubs = list(apps.get_app_configs())
-    for app_config in stubs:
-        app_config.models_module = True  # historical app configs have none; create_permissions needs one
-    editors_group(apps)
-    for app_config in stubs:
-        app_config.models_module = None
+    in_migration(apps, editors_group)
 
 
 def remove_editors_group(apps, schema_editor):

@@ -1,0 +1,13 @@
+from django.core.cache import cache
+
+from .models import SitePage, content_version
+
+
+def site_pages(request):
+    """The pages about the site that every footer links to (cached until content changes)."""
+
+    def load():
+        key = f"footer-pages:{content_version()}"
+        return cache.get_or_set(key, lambda: list(SitePage.objects.values("title", "slug")), timeout=None)
+
+    return {"site_pages": load}
