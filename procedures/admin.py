@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.db import models
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -109,15 +109,15 @@ class GlossaryTermAdmin(ContentAdmin):
     # Every page links its glossary terms, so a change here renders every page again.
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        transaction.on_commit(render_every_page)
+        render_every_page()
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        transaction.on_commit(render_every_page)
+        render_every_page()
 
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
-        transaction.on_commit(render_every_page)
+        render_every_page()
 
 
 class RelatedLinkInline(admin.TabularInline):

@@ -22,13 +22,21 @@ CITATION = r"\[\^(\d{1,3})\]"
 
 
 class SubHeadings(Treeprocessor):
-    """On every page the title is the <h1> and the section or box title the <h2>,
-    so an editor's top headings (#, ## and ###) all become <h3>."""
+    """Editors' headings nest under the page's own, keeping their order: the highest one the
+    editor used becomes `top_level` (3 in a procedure's section, under the page's <h1> and the
+    section's <h2>), and the others follow it down."""
+
+    def __init__(self, md, top_level):
+        super().__init__(md)
+        self.top_level = top_level
 
     def run(self, root):
-        for element in root.iter():
-            if element.tag in {"h1", "h2"}:
-                element.tag = "h3"
+        headings = [element for element in root.iter() if re.fullmatch(r"h[1-6]", element.tag)]
+        if not headings:
+            return
+        shift = self.top_level - min(int(heading.tag[1]) for heading in headings)
+        for heading in headings:
+            heading.tag = f"h{min(6, int(heading.tag[1]) + shift)}"
 
 
 class Citation(InlineProcessor):
@@ -55,7 +63,7 @@ class Glossary:
         self.used = []  # slugs, in order of first use
 
     def link_first_uses(self, parent):
-        if self.pattern is None or parent.tag in {"a", "code", "pre", "h3", "h4", "h5", "h6", "sup", "abbr"}:
+        if self.pattern is None or parent.tag in {"a", "code", "pre", "h2", "h3", "h4", "h5", "h6", "sup", "abbr"}:
             return
         children = list(parent)
         parent.text, links = self._linked(parent.text)
@@ -102,19 +110,20 @@ class GlossaryLinks(Treeprocessor):
 
 
 class PatientMarkdown(Extension):
-    def __init__(self, glossary=None):
+    def __init__(self, glossary=None, top_heading=3):
         super().__init__()
         self.glossary = glossary
+        self.top_heading = top_heading
 
     def extendMarkdown(self, md):  # noqa: N802 (Markdown's API)
-        md.treeprocessors.register(SubHeadings(md), "sub_headings", 5)
+        md.treeprocessors.register(SubHeadings(md, self.top_heading), "sub_headings", 5)
         md.inlinePatterns.register(Citation(CITATION, md), "citation", 175)
         if self.glossary is not None:
             md.treeprocessors.register(GlossaryLinks(md, self.glossary), "glossary_links", 4)
 
 
 ALLOWED_TAGS = {
-    "h3", "h4", "h5", "h6", "p", "br", "hr",
+    "p", "br", "hr",
     "ul", "ol", "li", "dl", "dt", "dd",
     "strong", "em", "b", "i", "sup", "sub", "abbr", "code", "pre", "blockquote", "span",
     "table", "thead", "tbody", "tr", "th", "td", "caption",
@@ -132,16 +141,20 @@ ALLOWED_CLASSES = {"a": {"glossary-term"}, "sup": {"citation"}, "span": {"visual
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 
-def render_markdown(text: str, glossary: Glossary | None = None) -> str:
-    """Turn editor Markdown into HTML that is safe to put on a public page."""
-    html = markdown.markdown(text or "", extensions=["tables", "sane_lists", "smarty", PatientMarkdown(glossary)])
-    return sanitise_html(html)
+def render_markdown(text: str, glossary: Glossary | None = None, top_heading: int = 3) -> str:
+    """Turn editor Markdown into HTML that is safe to put on a public page.
+
+    `top_heading` is the highest heading level the text may use (3 under a page's sections).
+    """
+    extensions = ["tables", "sane_lists", "smarty", PatientMarkdown(glossary, top_heading)]
+    html = markdown.markdown(text or "", extensions=extensions)
+    return sanitise_html(html, top_heading)
 
 
-def sanitise_html(html: str) -> str:
+def sanitise_html(html: str, top_heading: int = 3) -> str:
     return nh3.clean(
         html,
-        tags=ALLOWED_TAGS,
+        tags=ALLOWED_TAGS | {f"h{level}" for level in range(top_heading, 7)},
         attributes=ALLOWED_ATTRIBUTES,
         allowed_classes=ALLOWED_CLASSES,
         url_schemes=ALLOWED_URL_SCHEMES,

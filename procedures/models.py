@@ -593,13 +593,18 @@ class SitePage(ContentModel):
     def get_absolute_url(self):
         return reverse("procedures:page", args=[self.slug])
 
+    def render_markdown(self):
+        # A page of its own: the editor's headings sit directly under its title.
+        self.body_html = render_markdown(self.body, top_heading=2)
+
     def clean(self):
-        try:
-            match = resolve(f"/{self.slug}/")
-        except Resolver404:
-            return
-        if match.view_name != "procedures:page":
-            raise ValidationError({"slug": f"/{self.slug}/ is already another part of the site. Choose another address."})
+        for address in (f"/{self.slug}/", f"/{self.slug}/anything/"):  # the address, and what lies under it
+            try:
+                taken = resolve(address).view_name != "procedures:page"
+            except Resolver404:
+                taken = False
+            if taken:
+                raise ValidationError({"slug": f"/{self.slug}/ is already another part of the site. Choose another address."})
 
 
 class ReviewSchedule(Procedure):

@@ -23,7 +23,18 @@ def violations(page):
 
 
 @pytest.mark.parametrize(
-    "path", ["/procedures/mesotherapy/", "/procedures/mesotherapy-for-hair-loss/", "/", "/procedures/", "/authors/anand-lakhkar/"]
+    "path",
+    [
+        "/procedures/mesotherapy/",
+        "/procedures/mesotherapy-for-hair-loss/",
+        "/",
+        "/procedures/",
+        "/authors/anand-lakhkar/",
+        "/glossary/",
+        "/about-our-content/",
+        "/disclaimer/",
+        "/no-such-page/",
+    ],
 )
 def test_pages_have_no_accessibility_violations_at_phone_width(live_site, phone, path):
     phone.goto(live_site + path)

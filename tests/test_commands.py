@@ -36,3 +36,19 @@ def test_rendermarkdown_brings_every_page_up_to_date(shipped_content):
     call_command("rendermarkdown", stdout=io.StringIO())
     assert "<li>" in Procedure.objects.get(slug="mesotherapy").risks_html
     assert Author.objects.get().bio_html.startswith("<p>")
+
+
+def test_createeditor_makes_a_medical_reviewer_linked_to_their_author_profile(shipped_content, monkeypatch):
+    monkeypatch.setenv("EDITOR_PASSWORD", "a-good-long-passphrase")
+    out = io.StringIO()
+    call_command("createeditor", "anand", "--reviewer-only", "--author", "anand-lakhkar", "--email", "a@example.org", stdout=out)
+    assert "Medical reviewer 'anand' created" in out.getvalue()
+    user = authenticate(username="anand", password="a-good-long-passphrase")
+    assert user.has_perm("procedures.record_review") and not user.has_perm("procedures.change_procedure")
+    assert Author.objects.get(slug="anand-lakhkar").user == user
+
+
+def test_createeditor_refuses_an_unknown_author(db, monkeypatch):
+    monkeypatch.setenv("EDITOR_PASSWORD", "a-good-long-passphrase")
+    with pytest.raises(CommandError, match="No author 'nobody'"):
+        call_command("createeditor", "x", "--reviewer", "--author", "nobody")

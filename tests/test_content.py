@@ -114,6 +114,11 @@ BROKEN_FILES = [
     ("procedures/mesotherapy.md", "title: Mesotherapy", "title: Mesotherapy\ncolour: blue", "unknown field 'colour'"),
     ("procedures/mesotherapy.md", "url: /procedures/mesotherapy-for-hair-loss/", "url: javascript:alert(1)", "field 'url'"),
     ("authors/anand-lakhkar.md", "photo: ''", "photo: images/missing.jpg", "no uploaded file 'images/missing.jpg'"),
+    ("procedures/mesotherapy.md", "doi: 10.4103/0378-6323.77479", "doi: not-a-doi", "field 'references': field 'doi'"),
+    ("procedures/mesotherapy.md", "changes: []", "changes:\n- date: 2026-02-30\n  note: x", "field 'date'"),
+    ("procedures/mesotherapy.md", "reviewer: anand-lakhkar", "reviewer: ''", "has not had a medical review yet"),
+    ("glossary/alopecia.md", "- alopecias", "- 42", "field 'also_matches'"),
+    ("pages/privacy.md", "title: Privacy", "title: ''", "field 'title'"),
     ("disclaimers/medical-information.md", "is_default: true", "is_default: false", "always have a default disclaimer"),
 ]
 
@@ -198,3 +203,11 @@ def test_dumping_admin_changes_then_loading_is_not_a_conflict(db, content):
     run("dumpcontent", content)
     assert f"{FILES} unchanged" in run("loadcontent", content)
     assert "Edited in the admin." in (content / "procedures" / "mesotherapy.md").read_text()
+
+
+def test_a_glossary_change_in_content_links_the_term_on_every_page(db, content, client):
+    run("loadcontent", content)
+    (content / "glossary" / "scalp.md").write_text("---\nterm: Scalp\nalso_matches: []\n---\nThe skin on the top of your head.\n")
+    run("loadcontent", content)
+    html = client.get("/procedures/mesotherapy-for-hair-loss/").content.decode()
+    assert 'href="#term-scalp"' in html and 'id="term-scalp"' in html

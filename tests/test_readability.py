@@ -1,0 +1,94 @@
+"""Reading level, measured on what patients get and shown where editors write."""
+
+import pytest
+from django.contrib.messages import get_messages
+from django.test import Client
+from django.urls import reverse
+
+from procedures.models import Procedure
+from procedures.readability import measure, plain_text
+
+from .factories import ProcedureFactory
+from .html import form_fields, page, text
+
+EASY = "<p>The cat sat on the mat. It was a warm day. The cat was glad.</p>"
+HARD = (
+    "<p>Mesotherapy constitutes a minimally invasive intervention whereby pharmacological preparations, "
+    "including phosphatidylcholine, hyaluronidase and collagenase, are administered intradermally, "
+    "purportedly facilitating lipolysis, neovascularisation and dermal rejuvenation, notwithstanding "
+    "considerable methodological heterogeneity characterising the supporting literature.</p>"
+)
+
+
+def test_readability_figures_for_a_known_easy_text():
+    found = measure(EASY)
+    assert found.words == 15
+    assert found.grade < 2
+    assert found.minutes == 1
+    assert not found.above_target
+
+
+def test_readability_figures_for_a_known_hard_text():
+    found = measure(HARD)
+    assert found.words == 32
+    assert found.grade > 20
+    assert found.above_target
+
+
+def test_each_list_item_and_heading_counts_as_a_sentence():
+    assert plain_text("<h3>Risks</h3><ul><li>pain</li><li>itching</li></ul><p>See a doctor.</p>") == (
+        "Risks. pain. itching. See a doctor."
+    )
+    assert plain_text("<p>Fish &amp; chips</p>") == "Fish & chips."
+
+
+def test_reading_time_is_shown_at_the_top_of_the_page(client, shipped_content):
+    byline = page(client.get("/procedures/mesotherapy/")).find(class_="byline")
+    procedure = Procedure.objects.get(slug="mesotherapy")
+    assert f"{procedure.reading_minutes} min read" in byline.get_text()
+    assert 3 <= procedure.reading_minutes <= 6
+
+
+def test_the_shipped_pages_meet_the_reading_target(shipped_content, settings):
+    for procedure in Procedure.objects.all():
+        assert procedure.word_count > 500, procedure
+        assert procedure.reading_grade <= settings.READING_GRADE_TARGET, procedure
+        assert procedure.smog_grade <= settings.READING_GRADE_TARGET, procedure
+
+
+def test_editors_see_the_reading_level_in_the_list_and_on_the_form(editor_client, settings):
+    easy = ProcedureFactory(title="Easy page", what_it_is="The cat sat on the mat. It was a warm day.", risks="It may rain.")
+    ProcedureFactory(title="Hard page", what_it_is=HARD, risks=HARD)
+    changelist = page(editor_client.get(reverse("admin:procedures_procedure_changelist")))
+    cells = {
+        row.th.get_text(strip=True): row.select_one("td.field-reading_level").get_text(strip=True)
+        for row in changelist.select("#result_list tbody tr")
+    }
+    assert "above target" in cells["Hard page"]
+    assert "above target" not in cells["Easy page"]
+
+    form = text(editor_client.get(reverse("admin:procedures_procedure_change", args=[easy.pk])))
+    assert f"target: grade {settings.READING_GRADE_TARGET:g} or below" in form
+
+
+def test_the_live_preview_shows_the_reading_level(editor_client):
+    note = page(editor_client.post("/editor/preview/", {"content": "The cat sat on the mat. It was warm."})).find("aside")
+    assert "Reading level: grade" in note.get_text() and "Above target" not in note.get_text()
+    hard = page(editor_client.post("/editor/preview/", {"content": HARD})).find("aside")
+    assert "Above target" in hard.get_text()
+
+
+def test_saving_a_hard_page_works_but_warns(editor_client):
+    procedure = ProcedureFactory()
+    change = reverse("admin:procedures_procedure_change", args=[procedure.pk])
+    response = editor_client.post(change, {**form_fields(editor_client.get(change)), "what_it_is": HARD}, follow=True)
+    procedure.refresh_from_db()
+    assert procedure.what_it_is == HARD
+    warnings = [str(message) for message in get_messages(response.wsgi_request)] or [text(response)]
+    assert any("above the target of grade 8" in message for message in warnings)
+    assert "The page was saved." in text(response)
+
+
+@pytest.mark.parametrize("url", ["/procedures/mesotherapy/", "/procedures/mesotherapy-for-hair-loss/"])
+def test_readability_is_not_shown_to_patients(url, shipped_content):
+    assert "Flesch" not in text(Client().get(url))
