@@ -66,7 +66,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "django.forms",
+    "corsheaders",
+    "rest_framework",
+    "drf_spectacular",
     "markdownx",
     "procedures",
 ]
@@ -74,6 +78,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -186,3 +192,31 @@ LOGGING = {
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="mesocare <noreply@localhost>")
+
+# Clinics' read-only API (/api/v1/), oEmbed and feeds: GET from any origin, no sign-up.
+CORS_URLS_REGEX = r"^/(api|oembed)/"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
+# Requests a minute per client (per IP address), in the spirit of MedlinePlus Connect's 100.
+API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="100/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_THROTTLE_CLASSES": ["procedures.api_policies.PerClientRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "procedures.api_policies.Pages",
+    "PAGE_SIZE": 20,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Count clients by the address that reached us; behind N proxies of your own, set API_PROXIES=N.
+    "NUM_PROXIES": env.int("API_PROXIES", default=0),
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "mesocare API",
+    "DESCRIPTION": "Read-only access to mesocare's patient pages, for clinics. No key, no sign-up, no tracking.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}

@@ -15,6 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("editor/preview/", editor.preview, name="editor-preview"),
     path("editor/upload/", editor.upload_image, name="editor-upload"),
+    path("api/v1/", include("procedures.api", namespace="api")),
     path("", include("procedures.urls")),
 ]
 

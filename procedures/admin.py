@@ -7,7 +7,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 
@@ -15,10 +15,14 @@ from .forms import CitationsCheck, ProcedureForm, ReviewForm
 from .images import RasterImageField
 from .models import (
     Author,
+    BodyArea,
     ChangeNote,
+    Condition,
+    ConditionCode,
     Disclaimer,
     GlossaryTerm,
     Procedure,
+    ProcedureCode,
     Reference,
     RelatedLink,
     ReviewSchedule,
@@ -57,6 +61,35 @@ class ContentAdmin(admin.ModelAdmin):
 
 @admin.register(Specialty)
 class SpecialtyAdmin(ContentAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class ConditionCodeInline(admin.TabularInline):
+    model = ConditionCode
+    extra = 1
+    verbose_name_plural = "codes (e.g. ICD-10-CM L64.9), for clinics' record systems"
+
+
+@admin.register(Condition)
+class ConditionAdmin(ContentAdmin):
+    list_display = ["name", "code_list"]
+    search_fields = ["name", "codes__code"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "also_known_as", "description"]
+    inlines = [ConditionCodeInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("codes")
+
+    @admin.display(description="codes")
+    def code_list(self, condition):
+        return ", ".join(str(code) for code in condition.codes.all())
+
+
+@admin.register(BodyArea)
+class BodyAreaAdmin(ContentAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -135,6 +168,12 @@ class ReferenceInline(admin.StackedInline):
     verbose_name_plural = "references (cite reference 1 in the text as [^1], reference 2 as [^2], …)"
 
 
+class ProcedureCodeInline(admin.TabularInline):
+    model = ProcedureCode
+    extra = 0
+    verbose_name_plural = "codes for the procedure itself (optional; conditions carry their own)"
+
+
 class ChangeNoteInline(admin.TabularInline):
     model = ChangeNote
     extra = 0
@@ -182,13 +221,13 @@ class ProcedureAdmin(ContentAdmin):
     list_select_related = ["author"]
     search_fields = ["title", "summary"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["first_published", "last_updated", "medical_review", "readability_summary"]
-    inlines = [RelatedLinkInline, ReferenceInline, ChangeNoteInline]
+    readonly_fields = ["first_published", "last_updated", "medical_review", "readability_summary", "former_addresses"]
+    inlines = [RelatedLinkInline, ReferenceInline, ProcedureCodeInline, ChangeNoteInline]
     save_on_top = True
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = [
-            (None, {"fields": ["title", "slug", "summary", "status", "procedure_type"]}),
+            (None, {"fields": ["title", "slug", "former_addresses", "summary", "status", "procedure_type"]}),
             ("Medical review", {"fields": ["medical_review"]}),
             (
                 "Sections",
@@ -200,7 +239,10 @@ class ProcedureAdmin(ContentAdmin):
                 },
             ),
             ("Readability", {"fields": ["readability_summary"]}),
-            ("Who wrote it and where it belongs", {"fields": ["author", "specialties", "disclaimer"]}),
+            (
+                "Who wrote it and where it belongs",
+                {"fields": ["author", "specialties", "conditions", "body_areas", "disclaimer"]},
+            ),
             ("Picture", {"classes": ["collapse"], "fields": ["hero_image", "hero_alt"]}),
             ("Dates", {"fields": ["first_published", "last_updated"]}),
         ]
@@ -211,9 +253,22 @@ class ProcedureAdmin(ContentAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("specialties")
 
+    def delete_queryset(self, request, queryset):
+        for procedure in queryset:
+            procedure.delete()  # one by one, so each page's addresses answer 410 Gone
+
     @admin.display(description="specialties")
     def specialty_names(self, procedure):
         return ", ".join(specialty.name for specialty in procedure.specialties.all())
+
+    @admin.display(description="former addresses")
+    def former_addresses(self, procedure):
+        former = (
+            [f"/procedures/{slug}/" for slug in procedure.former_slugs.values_list("slug", flat=True)] if procedure.pk else []
+        )
+        if not former:
+            return "None. If you change the address, the old one will keep working (it redirects here)."
+        return format_html_join(", ", "<code>{}</code>", ((address,) for address in former)) + " — these redirect here."
 
     @admin.display(description="medical review")
     def medical_review(self, procedure):

@@ -25,11 +25,16 @@ from django.utils import timezone
 
 from .models import (
     Author,
+    BodyArea,
     ChangeNote,
+    CodeSystem,
+    Condition,
+    ConditionCode,
     Disclaimer,
     GlossaryTerm,
     LoadedContentFile,
     Procedure,
+    ProcedureCode,
     Reference,
     RelatedLink,
     SitePage,
@@ -62,10 +67,22 @@ class Kind:
     folder: str
     model: type
     fields: tuple  # front-matter keys, in file order
-    body: str | None  # the model field holding the Markdown body, if it is one field
+    body: str | None  # the model field holding the Markdown body (None: a procedure's sections)
+    links: dict = field(default_factory=dict)  # key -> (model, required): another object, by slug
+    many: dict = field(default_factory=dict)  # key -> (model, at least one?): a list of slugs
+    rows: dict = field(default_factory=dict)  # key -> (model, keys of each row): rows belonging to it
+
+    @property
+    def relations(self):
+        return self.links.keys() | self.many.keys() | self.rows.keys()
 
 
+CODES = ("system", "code")
 SPECIALTIES = Kind("specialties", Specialty, ("name",), "description")
+CONDITIONS = Kind(
+    "conditions", Condition, ("name", "also_known_as", "codes"), "description", rows={"codes": (ConditionCode, CODES)}
+)
+BODY_AREAS = Kind("body-areas", BodyArea, ("name",), "description")
 AUTHORS = Kind(
     "authors", Author, ("name", "credentials", "role", "photo", "photo_alt", "disclosure", "is_qualified_reviewer"), "bio"
 )
@@ -76,24 +93,25 @@ PROCEDURES = Kind(
     "procedures",
     Procedure,
     (
-        "title", "summary", "status", "procedure_type", "specialties", "author",
+        "title", "summary", "status", "procedure_type", "specialties", "conditions", "body_areas", "author",
         "reviewer", "last_reviewed", "next_review_due", "disclaimer",
         "first_published", "last_updated", "hero_image", "hero_alt",
-        "related_reading", "references", "changes",
+        "related_reading", "references", "codes", "changes",
     ),
     None,
+    links={"author": (Author, True), "reviewer": (Author, False), "disclaimer": (Disclaimer, False)},
+    many={"specialties": (Specialty, True), "conditions": (Condition, False), "body_areas": (BodyArea, False)},
+    rows={
+        "related_reading": (RelatedLink, ("title", "url")),
+        "references": (Reference, ("title", "publisher", "year", "url", "doi")),
+        "codes": (ProcedureCode, CODES),
+        "changes": (ChangeNote, ("date", "note")),
+    },
 )  # fmt: skip
 CONTENT_DIR = settings.BASE_DIR / "content"
-KINDS = (SPECIALTIES, AUTHORS, DISCLAIMERS, GLOSSARY, PAGES, PROCEDURES)  # in the order references need
+# In the order their references to each other need.
+KINDS = (SPECIALTIES, CONDITIONS, BODY_AREAS, AUTHORS, DISCLAIMERS, GLOSSARY, PAGES, PROCEDURES)
 IMAGE_FIELDS = {"photo", "hero_image"}
-# A procedure's lists of rows: front-matter key -> (model, the keys each row has).
-ROWS = {
-    "related_reading": (RelatedLink, ("title", "url")),
-    "references": (Reference, ("title", "publisher", "year", "url", "doi")),
-    "changes": (ChangeNote, ("date", "note")),
-}
-# Front-matter keys naming other objects by slug -> (model, whether required).
-LINKS = {"author": (Author, True), "reviewer": (Author, False), "disclaimer": (Disclaimer, False)}
 SECTION_BY_HEADING = {title.lower(): field for field, title, _ in Procedure.SECTIONS}
 
 
@@ -101,7 +119,6 @@ SECTION_BY_HEADING = {title.lower(): field for field, title, _ in Procedure.SECT
 
 
 FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)^---[ \t]*\r?$\n?(.*)\Z", re.DOTALL | re.MULTILINE)
-RELATIONS = {"specialties", "author", "reviewer", "disclaimer", "related_reading", "references", "changes"}
 
 
 class ContentYAMLLoader(yaml.SafeLoader):
@@ -132,7 +149,11 @@ def read_file(kind, path):
     unknown = set(map(str, metadata)) - set(kind.fields)
     if unknown:
         raise FileProblem(f"unknown field {sorted(unknown)[0]!r}; the fields are: {', '.join(kind.fields)}")
-    values = {key: typed(kind.model, key, metadata[key]) for key in kind.fields if key in metadata}
+    values = {
+        key: metadata[key] if key in kind.relations else typed(kind.model, key, metadata[key])
+        for key in kind.fields
+        if key in metadata
+    }
     if kind.body:
         values[kind.body] = match[2].strip()
     else:
@@ -141,8 +162,11 @@ def read_file(kind, path):
 
 
 def typed(model, key, value):
-    if key in RELATIONS:
-        return value
+    if key == "system":
+        system = CodeSystem.from_name(str(value))
+        if system is None:
+            raise FileProblem(f"field 'system': unknown coding system {value!r}; use one of {', '.join(CodeSystem.labels)}")
+        return system.value
     model_field = model._meta.get_field(key)
     if value is None:
         return None if model_field.null else ""
@@ -226,7 +250,7 @@ def load_file(kind, path, *, force):
     values = read_file(kind, path)
     if obj is None:
         outcome, obj = "created", kind.model(slug=path.stem)
-    elif unchanged(snapshot(kind, obj), comparable(values)):
+    elif unchanged(snapshot(kind, obj), comparable(kind, values)):
         outcome = "unchanged"
     elif not force and (loaded is None or obj.modified_at > loaded.loaded_at):
         raise FileProblem(
@@ -244,30 +268,34 @@ def load_file(kind, path, *, force):
 
 
 def save(kind, obj, values):
-    relations = {key: values.pop(key) for key in RELATIONS if key in values}
+    relations = {key: values.pop(key) for key in kind.relations if key in values}
     for key, value in values.items():
         if key in IMAGE_FIELDS and value and not default_storage.exists(value):
             raise FileProblem(f"field {key!r}: no uploaded file {value!r} in the media folder")
         setattr(obj, key, value)
-    if kind is PROCEDURES:
-        for key, (model, required) in LINKS.items():
-            setattr(obj, key, find(model, relations.get(key), key, required=required))
-        specialties = [find(Specialty, slug, "specialties", required=True) for slug in as_list(relations.get("specialties"))]
-        if not specialties:
-            raise FileProblem("field 'specialties': list at least one specialty")
-        rows = {key: [row(key, item) for item in as_list(relations.get(key))] for key in ROWS}
+    for key, (model, required) in kind.links.items():
+        setattr(obj, key, find(model, relations.get(key), key, required=required))
+    many = {
+        key: [find(model, slug, key, required=True) for slug in as_list(relations.get(key))]
+        for key, (model, _) in kind.many.items()
+    }
+    for key, (_, at_least_one) in kind.many.items():
+        if at_least_one and not many[key]:
+            raise FileProblem(f"field {key!r}: list at least one")
+    rows = {key: [row(kind, key, item) for item in as_list(relations.get(key))] for key in kind.rows}
     validate(obj)
     obj.save()
-    if kind is PROCEDURES:
-        obj.specialties.set(specialties)
-        for key, new_rows in rows.items():
-            getattr(obj, key).all().delete()
-            # Created oldest first, so rows that sort by newest (the history) keep the file's order.
-            for position, new_row in reversed(list(enumerate(new_rows))):
-                new_row.procedure = obj
-                if hasattr(new_row, "position"):
-                    new_row.position = position
-                new_row.save()
+    for key, objects in many.items():
+        getattr(obj, key).set(objects)
+    for key, new_rows in rows.items():
+        manager = getattr(obj, key)
+        manager.all().delete()
+        # Created oldest first, so rows that sort by newest (the history) keep the file's order.
+        for position, new_row in reversed(list(enumerate(new_rows))):
+            setattr(new_row, manager.field.name, obj)
+            if hasattr(new_row, "position"):
+                new_row.position = position
+            new_row.save()
 
 
 def validate(obj, exclude=None):
@@ -282,6 +310,7 @@ def validate(obj, exclude=None):
 
 
 def find(model, slug, key, *, required):
+    """The object a file names by slug."""
     if not slug:
         if required:
             raise FileProblem(f"field {key!r} is missing")
@@ -301,14 +330,14 @@ def as_list(value):
     return value
 
 
-def row(key, item):
+def row(kind, key, item):
     """One row of a list such as related_reading, checked by its model."""
-    model, keys = ROWS[key]
+    model, keys = kind.rows[key]
     if not isinstance(item, dict) or not set(item) <= set(keys):
         raise FileProblem(f"field {key!r}: each item takes only {', '.join(f'`{k}:`' for k in keys)}")
     new_row = model(**{k: typed(model, k, item.get(k)) for k in keys})
     try:
-        validate(new_row, exclude=["procedure"])
+        validate(new_row, exclude=[kind.model._meta.model_name])
     except FileProblem as problem:
         raise FileProblem(f"field {key!r}: {problem}") from None
     return new_row
@@ -321,13 +350,14 @@ def snapshot(kind, obj):
     """An object's content as the plain values a file holds."""
     values = {}
     for key in kind.fields:
-        if key == "specialties":
-            values[key] = sorted(obj.specialties.values_list("slug", flat=True))
-        elif key in LINKS:
+        if key in kind.many:
+            values[key] = sorted(getattr(obj, key).values_list("slug", flat=True))
+        elif key in kind.links:
             linked = getattr(obj, key)
             values[key] = linked.slug if linked else ""
-        elif key in ROWS:
-            values[key] = [{k: getattr(item, k) for k in ROWS[key][1]} for item in getattr(obj, key).all()]
+        elif key in kind.rows:
+            keys = kind.rows[key][1]
+            values[key] = [{k: readable(item, k) for k in keys} for item in getattr(obj, key).all()]
         elif key in IMAGE_FIELDS:
             values[key] = getattr(obj, key).name or ""
         else:
@@ -339,18 +369,27 @@ def snapshot(kind, obj):
     return values
 
 
+def readable(item, key):
+    """A row's value as a file shows it: coding systems by name (ICD-10-CM), not OID."""
+    return item.get_system_display() if key == "system" else getattr(item, key)
+
+
 def unchanged(current, wanted):
     """True when every value the file gives is what the database already has."""
     return all(current[key] == value for key, value in wanted.items())
 
 
-def comparable(values):
-    values = {**values, **{key: values[key] or "" for key in LINKS if key in values}}
-    for key in ROWS.keys() & values.keys():
-        model, keys = ROWS[key]
-        values[key] = [{k: typed(model, k, item.get(k)) for k in keys} for item in as_list(values[key]) if isinstance(item, dict)]
-    if "specialties" in values:
-        values["specialties"] = sorted(str(slug) for slug in as_list(values["specialties"]))
+def comparable(kind, values):
+    values = {**values, **{key: values[key] or "" for key in kind.links if key in values}}
+    for key in kind.rows.keys() & values.keys():
+        model, keys = kind.rows[key]
+        values[key] = [
+            {k: CodeSystem(typed(model, k, item.get(k))).label if k == "system" else typed(model, k, item.get(k)) for k in keys}
+            for item in as_list(values[key])
+            if isinstance(item, dict)
+        ]
+    for key in kind.many.keys() & values.keys():
+        values[key] = sorted(str(slug) for slug in as_list(values[key]))
     return values
 
 
@@ -375,7 +414,6 @@ def dump_content(directory):
 def render_file(kind, obj):
     values = snapshot(kind, obj)
     if kind is PROCEDURES:
-        values["specialties"] = list(obj.specialties.order_by("name").values_list("slug", flat=True))
         sections = [(title, values.pop(field)) for field, title, _ in Procedure.SECTIONS]
         body = "\n\n".join(f"## {title}\n\n{text}" for title, text in sections if text)
     else:

@@ -17,6 +17,16 @@ class SpecialtyFilterForm(forms.Form):
     )
 
 
+class OEmbedForm(forms.Form):
+    url = forms.CharField(max_length=2000, error_messages={"required": "Give the address of a page: ?url=https://…"})
+    format = forms.CharField(required=False)
+    maxwidth = forms.IntegerField(required=False, min_value=1, max_value=10_000)
+    maxheight = forms.IntegerField(required=False, min_value=1, max_value=10_000)
+
+    def clean_format(self):
+        return (self.cleaned_data["format"] or "json").lower()
+
+
 class ProcedureForm(forms.ModelForm):
     """The admin's procedure form, with the change note patients see in the page's history."""
 
@@ -36,7 +46,12 @@ class ProcedureForm(forms.ModelForm):
     class Meta:
         model = Procedure
         fields = "__all__"  # noqa: DJ007 (the admin's fieldsets choose which fields show)
-        widgets = {"specialties": forms.CheckboxSelectMultiple, "summary": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "specialties": forms.CheckboxSelectMultiple,
+            "conditions": forms.CheckboxSelectMultiple,
+            "body_areas": forms.CheckboxSelectMultiple,
+            "summary": forms.Textarea(attrs={"rows": 2}),
+        }
 
     def clean(self):
         cleaned = super().clean()

@@ -1,4 +1,5 @@
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -86,6 +87,91 @@ class Specialty(ContentModel):
 
     def get_absolute_url(self):
         return f"{reverse('procedures:index')}?specialty={self.slug}"
+
+
+class CodeSystem(models.TextChoices):
+    """Coding systems clinics' record systems use; values are their HL7 OIDs."""
+
+    ICD10CM = "2.16.840.1.113883.6.90", "ICD-10-CM"
+    ICD10 = "2.16.840.1.113883.6.3", "ICD-10 (WHO)"
+    SNOMED = "2.16.840.1.113883.6.96", "SNOMED CT"
+    CPT = "2.16.840.1.113883.6.12", "CPT"
+
+    @classmethod
+    def from_name(cls, value):
+        """A system from its OID or its name (as clinics may write either), or None."""
+        wanted = (value or "").strip().lower().replace("_", "-").replace(" ", "")
+        for system in cls:
+            if wanted in {system.value, system.label.lower().replace(" ", ""), system.name.lower()}:
+                return system
+        return None
+
+
+class Code(models.Model):
+    """A code from a coding system, e.g. ICD-10-CM L64.9."""
+
+    system = models.CharField(max_length=40, choices=CodeSystem, default=CodeSystem.ICD10CM)
+    code = models.CharField(max_length=40, help_text="As written in the coding system, e.g. L64.9.")
+
+    class Meta:
+        abstract = True
+        ordering = ["system", "code"]
+
+    def __str__(self):
+        return f"{self.get_system_display()} {self.code}"
+
+    def clean(self):
+        self.code = self.code.strip().upper()
+        if not re.fullmatch(r"[A-Z0-9][A-Z0-9.\-]{0,39}", self.code):
+            raise ValidationError({"code": "Write the code as the coding system does, e.g. L64.9 (letters, digits, dots)."})
+
+
+class BodyArea(ContentModel):
+    """A part of the body a procedure is done on, e.g. the scalp or the thighs."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True, help_text="Optional: one plain sentence, e.g. where it is.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("procedures:body-area", args=[self.slug])
+
+
+class Condition(ContentModel):
+    """Something patients come with (hair loss, cellulite, …) that procedures treat."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    also_known_as = models.JSONField(
+        "other names", default=list, blank=True, help_text='Words patients or doctors also use, e.g. ["alopecia", "balding"].'
+    )
+    description = models.TextField(blank=True, help_text="One or two plain sentences, no Markdown.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("procedures:condition", args=[self.slug])
+
+    def clean(self):
+        if not isinstance(self.also_known_as, list) or not all(isinstance(word, str) for word in self.also_known_as):
+            raise ValidationError({"also_known_as": 'Give a list of words, e.g. ["alopecia", "balding"].'})
+
+
+class ConditionCode(Code):
+    condition = models.ForeignKey(Condition, on_delete=models.CASCADE, related_name="codes")
+
+    class Meta(Code.Meta):
+        constraints = [models.UniqueConstraint(fields=["condition", "system", "code"], name="unique_condition_code")]
 
 
 class Author(ContentModel):
@@ -288,6 +374,10 @@ class Procedure(ContentModel):
         "Shown on lists and cards and in search engines' results.",
     )
     specialties = models.ManyToManyField(Specialty, related_name="procedures")
+    conditions = models.ManyToManyField(Condition, blank=True, related_name="procedures", help_text="What it treats.")
+    body_areas = models.ManyToManyField(
+        BodyArea, blank=True, related_name="procedures", help_text="Where on the body it is done."
+    )
     author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="procedures")
     disclaimer = models.ForeignKey(
         Disclaimer,
@@ -388,14 +478,30 @@ class Procedure(ContentModel):
     def __str__(self):
         return self.title
 
+    @transaction.atomic
     def save(self, *args, **kwargs):
         if self.is_published and not self.first_published:
             self.first_published = timezone.localdate()
+        old_slug = Procedure.objects.filter(pk=self.pk).values_list("slug", flat=True).first() if self.pk else None
         super().save(*args, **kwargs)
         self.glossary_terms.set(GlossaryTerm.objects.filter(slug__in=self._glossary_used))
+        if old_slug and old_slug != self.slug:
+            # Links people saved keep working: the old address now answers 301 to this one.
+            FormerSlug.objects.update_or_create(
+                slug=old_slug, defaults={"procedure": self, "title": self.title, "retired_at": timezone.now()}
+            )
+        FormerSlug.objects.filter(slug=self.slug).delete()  # the address is this page's own again
 
     def get_absolute_url(self):
         return reverse("procedures:detail", args=[self.slug])
+
+    @transaction.atomic
+    def delete(self, *args, **kwargs):
+        # The page's addresses answer 410 Gone from now on.
+        FormerSlug.objects.update_or_create(
+            slug=self.slug, defaults={"procedure": None, "title": self.title, "retired_at": timezone.now()}
+        )
+        return super().delete(*args, **kwargs)
 
     def render_markdown(self):
         """Render the sections in page order, linking each glossary term's first use on the page."""
@@ -459,6 +565,12 @@ class Procedure(ContentModel):
                 )
         if self.hero_image and not self.hero_alt.strip():
             errors["hero_alt"] = "Describe the picture for people who cannot see it."
+        former = FormerSlug.objects.filter(slug=self.slug, procedure__isnull=False).exclude(procedure=self.pk).first()
+        if former:
+            errors["slug"] = (
+                f"This address used to belong to “{former.procedure}”, and old links to it still lead there. "
+                "Choose another address."
+            )
         if errors:
             raise ValidationError(errors)
 
@@ -615,6 +727,32 @@ class ReviewSchedule(Procedure):
         ordering = [F("next_review_due").asc(nulls_first=True)]
         verbose_name = "review due"
         verbose_name_plural = "reviews due"
+
+
+class ProcedureCode(Code):
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="codes")
+
+    class Meta(Code.Meta):
+        constraints = [models.UniqueConstraint(fields=["procedure", "system", "code"], name="unique_procedure_code")]
+
+
+class FormerSlug(models.Model):
+    """An address a procedure page used to have. It answers 301 to the page's address now,
+    or 410 Gone once the page was deleted (procedure empty)."""
+
+    slug = models.SlugField(max_length=150, unique=True)
+    procedure = models.ForeignKey(Procedure, on_delete=models.SET_NULL, null=True, blank=True, related_name="former_slugs")
+    title = models.CharField(max_length=150, help_text="The page's title when it had this address.")
+    retired_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-retired_at"]
+
+    def __str__(self):
+        return f"/procedures/{self.slug}/"
+
+    def get_absolute_url(self):
+        return reverse("procedures:detail", args=[self.slug])
 
 
 class LoadedContentFile(models.Model):

@@ -1,6 +1,9 @@
+from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from . import views
+from .feeds import UpdatedPagesFeed
+from .sitemaps import SITEMAPS
 
 app_name = "procedures"
 
@@ -8,6 +11,15 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("procedures/", views.procedure_index, name="index"),
     path("procedures/<slug:slug>/", views.procedure_detail, name="detail"),
+    path("procedures/<slug:slug>/embed/", views.procedure_embed, name="embed"),
+    path("procedures/<slug:slug>/print/", views.procedure_handout, name="handout"),
+    path("oembed/", views.oembed, name="oembed"),
+    path("feeds/updates/", UpdatedPagesFeed(), name="feed"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", views.robots_txt, name="robots"),
+    path("api/", views.api_docs, name="api-docs"),
+    path("conditions/<slug:slug>/", views.condition_detail, name="condition"),
+    path("body-areas/<slug:slug>/", views.body_area_detail, name="body-area"),
     path("authors/<slug:slug>/", views.author_detail, name="author"),
     path("disclaimer/", views.site_disclaimer, name="site-disclaimer"),
     path("disclaimers/<slug:slug>/", views.disclaimer_detail, name="disclaimer"),

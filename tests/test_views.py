@@ -223,7 +223,7 @@ def test_unpublishing_hides_a_cached_page_at_once(client, db):
     procedure = ProcedureFactory()
     assert client.get(procedure.get_absolute_url()).status_code == 200
     Procedure.objects.filter(pk=procedure.pk).update(status=Procedure.Status.DRAFT)
-    assert client.get(procedure.get_absolute_url()).status_code == 404
+    assert client.get(procedure.get_absolute_url()).status_code == 410  # it was public once
 
 
 def test_site_disclaimer_page_shows_the_default(client, db):
