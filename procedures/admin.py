@@ -268,7 +268,7 @@ class ProcedureAdmin(ContentAdmin):
         )
         if not former:
             return "None. If you change the address, the old one will keep working (it redirects here)."
-        return format_html_join(", ", "<code>{}</code>", ((address,) for address in former)) + " — these redirect here."
+        return format_html("{} — these redirect here.", format_html_join(", ", "<code>{}</code>", ((a,) for a in former)))
 
     @admin.display(description="medical review")
     def medical_review(self, procedure):

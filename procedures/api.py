@@ -94,7 +94,7 @@ class ProcedureSummarySerializer(serializers.ModelSerializer):
 
 
 class SectionSerializer(serializers.Serializer):
-    key = serializers.CharField(source="field")
+    key = serializers.CharField(help_text="what_it_is, who_it_is_for, preparation, how_it_is_done, risks or recovery")
     title = serializers.CharField()
     anchor = serializers.CharField(help_text="Link to the section as <page url>#<anchor>.")
     html = serializers.CharField(help_text="Sanitised HTML, as on the page.")
@@ -146,7 +146,7 @@ class ProcedureDetailSerializer(ProcedureSummarySerializer):
     @extend_schema_field(SectionSerializer(many=True))
     def get_sections(self, procedure):
         return [
-            {"field": s.field, "title": s.title, "anchor": s.anchor, "html": s.html, "markdown": getattr(procedure, s.field)}
+            {"key": s.field, "title": s.title, "anchor": s.anchor, "html": s.html, "markdown": getattr(procedure, s.field)}
             for s in procedure.sections()
         ]
 
@@ -197,12 +197,11 @@ class ProcedureViewSet(LastModifiedMixin, viewsets.ReadOnlyModelViewSet):
     lookup_field = "slug"
 
     def get_queryset(self):
-        procedures = Procedure.objects.published()
-        if self.action == "retrieve":
-            return procedures.for_page().prefetch_related(
+        if self.action == "retrieve":  # find_procedure() sees to drafts, former and withdrawn addresses
+            return Procedure.objects.for_page().prefetch_related(
                 "specialties", "conditions__codes", "body_areas", "codes", "references", "changes"
             )
-        procedures = procedures.prefetch_related("specialties")
+        procedures = Procedure.objects.published().prefetch_related("specialties")
         specialty = self.request.query_params.get("specialty")
         if specialty:
             if not Specialty.objects.filter(slug=specialty).exists():

@@ -1,0 +1,230 @@
+"""The read-only API, as a clinic's software uses it."""
+
+import pytest
+from django.test import Client
+from openapi_spec_validator import validate
+
+from procedures.models import CodeSystem, Condition, Procedure
+
+from .factories import ProcedureFactory, SpecialtyFactory
+
+ICD10CM = CodeSystem.ICD10CM.value
+
+
+@pytest.fixture
+def api():
+    return Client(HTTP_ACCEPT="application/json")
+
+
+def test_list_gives_published_pages_a_to_z_with_their_permanent_addresses(api, shipped_content):
+    ProcedureFactory(title="A draft page", status="draft", first_published=None)
+    response = api.get("/api/v1/procedures/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    data = response.json()
+    assert data["count"] == 2
+    assert [item["slug"] for item in data["results"]] == ["mesotherapy", "mesotherapy-for-hair-loss"]
+    first = data["results"][0]
+    assert first["url"] == "http://testserver/procedures/mesotherapy/"
+    assert first["api_url"] == "http://testserver/api/v1/procedures/mesotherapy/"
+    assert first["specialties"] == ["aesthetic-medicine-and-cosmetology", "dermatology", "plastic-and-cosmetic-surgery"]
+
+
+def test_list_pages_through_many_procedures(api, db):
+    ProcedureFactory.create_batch(25)
+    first = api.get("/api/v1/procedures/").json()
+    assert first["count"] == 25 and len(first["results"]) == 20
+    second = api.get(first["next"].removeprefix("http://testserver")).json()
+    assert len(second["results"]) == 5 and second["next"] is None
+    assert len(api.get("/api/v1/procedures/", {"page_size": 100}).json()["results"]) == 25
+
+
+def test_list_filters_by_specialty(api, db):
+    skin = SpecialtyFactory(slug="skin")
+    ProcedureFactory(title="Peel", specialties=[skin])
+    ProcedureFactory(title="Tummy tuck")
+    assert [p["title"] for p in api.get("/api/v1/procedures/", {"specialty": "skin"}).json()["results"]] == ["Peel"]
+
+
+def test_detail_gives_sections_as_html_and_markdown_and_who_reviewed_it(api, shipped_content):
+    data = api.get("/api/v1/procedures/mesotherapy-for-hair-loss/").json()
+    assert data["title"] == "Mesotherapy for hair loss (alopecia)"
+    sections = {section["key"]: section for section in data["sections"]}
+    assert list(sections)[:2] == ["what_it_is", "who_it_is_for"]
+    risks = sections["risks"]
+    assert risks["title"] == "Risks and side effects" and risks["anchor"] == "risks-and-side-effects"
+    assert "<li>" in risks["html"] and "<script" not in risks["html"]
+    assert risks["markdown"].startswith("After a session")
+    assert data["author"]["name"] == "Dr Anand Lakhkar"
+    assert data["reviewer"]["credentials"] == "MD, MS, PhD"
+    assert data["last_reviewed"] == "2026-11-26" and data["next_review_due"] == "2028-11-26"
+    assert {s["slug"] for s in data["specialties"]} == {"dermatology", "aesthetic-medicine-and-cosmetology"}
+    hair_loss = data["conditions"][0]
+    assert hair_loss["slug"] == "hair-loss"
+    assert {"system": ICD10CM, "system_name": "ICD-10-CM", "code": "L64"} in hair_loss["codes"]
+    assert data["references"][0]["number"] == 1
+    assert data["url"] == "http://testserver/procedures/mesotherapy-for-hair-loss/"
+    assert "Dr Anand Lakhkar" in data["attribution"] and data["url"] in data["attribution"]
+    assert data["disclaimer"]["title"] == "About this information"
+
+
+def test_drafts_are_never_in_the_api(api, db):
+    draft = ProcedureFactory(status="draft", first_published=None, title="Secret")
+    assert api.get(f"/api/v1/procedures/{draft.slug}/").status_code == 404
+    assert "Secret" not in api.get("/api/v1/procedures/").content.decode()
+    draft.author.save()
+    assert "Secret" not in api.get(f"/api/v1/authors/{draft.author.slug}/").content.decode()
+
+
+def test_authors_and_specialties(api, shipped_content):
+    author = api.get("/api/v1/authors/anand-lakhkar/").json()
+    assert author["credentials"] == "MD, MS, PhD" and author["disclosure"] == "None declared."
+    assert author["url"] == "http://testserver/authors/anand-lakhkar/"
+    specialties = api.get("/api/v1/specialties/").json()["results"]
+    assert [s["slug"] for s in specialties] == [
+        "aesthetic-medicine-and-cosmetology",
+        "dermatology",
+        "plastic-and-cosmetic-surgery",
+    ]
+    assert api.get("/api/v1/specialties/dermatology/").json()["name"] == "Dermatology"
+    assert api.get("/api/v1/authors/nobody/").status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/api/v1/procedures/", "/api/v1/procedures/mesotherapy/", "/api/v1/authors/"])
+def test_conditional_requests_answer_304_when_nothing_changed(api, shipped_content, url):
+    first = api.get(url)
+    assert first.has_header("ETag") and first.has_header("Last-Modified")
+    assert api.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    assert api.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
+    assert api.get(url, HTTP_IF_NONE_MATCH='"something-else"').status_code == 200
+
+
+def test_a_change_is_seen_by_conditional_requests(api, shipped_content):
+    first = api.get("/api/v1/procedures/mesotherapy/")
+    procedure = Procedure.objects.get(slug="mesotherapy")
+    procedure.summary = "A new summary."
+    procedure.save()
+    again = api.get("/api/v1/procedures/mesotherapy/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 200 and again.json()["summary"] == "A new summary."
+
+
+def test_any_website_may_read_the_api(api, shipped_content):
+    response = api.get("/api/v1/procedures/", HTTP_ORIGIN="https://clinic.example")
+    assert response["Access-Control-Allow-Origin"] == "*"
+    preflight = api.options("/api/v1/procedures/", HTTP_ORIGIN="https://clinic.example", HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET")
+    assert preflight["Access-Control-Allow-Origin"] == "*"
+    assert "GET" in preflight["Access-Control-Allow-Methods"]
+    assert "Access-Control-Allow-Origin" not in api.get("/", HTTP_ORIGIN="https://clinic.example")
+
+
+def test_the_api_does_not_write(api, shipped_content):
+    assert api.post("/api/v1/procedures/", {"title": "x"}).status_code == 405
+    assert api.delete("/api/v1/procedures/mesotherapy/").status_code == 405
+
+
+def test_too_many_requests_get_429_with_retry_after(api, shipped_content, settings):
+    settings.API_RATE_LIMIT = "3/minute"
+    statuses = [api.get("/api/v1/specialties/").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    limited = api.get("/api/v1/specialties/")
+    assert int(limited["Retry-After"]) > 0
+    assert "throttled" in limited.json()["detail"].lower()
+    other_client = Client(REMOTE_ADDR="10.0.0.2")
+    assert other_client.get("/api/v1/specialties/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"page": "abc"}, "page"),
+        ({"page": "0"}, "page"),
+        ({"page_size": "-5"}, "page_size"),
+        ({"page": "1;DROP TABLE"}, "page"),
+        ({"specialty": "astrology"}, "specialty"),
+    ],
+)
+def test_bad_parameters_get_a_400_saying_what_to_fix(api, shipped_content, params, field):
+    response = api.get("/api/v1/procedures/", params)
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def test_a_page_beyond_the_last_is_not_found(api, shipped_content):
+    assert api.get("/api/v1/procedures/", {"page": 99}).status_code == 404
+
+
+# Lookup by code ------------------------------------------------------------------------------
+
+
+def slugs(response):
+    assert response.status_code == 200, response.content
+    return [item["slug"] for item in response.json()["results"]]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"code": "L64.9", "system": "ICD-10-CM"},
+        {"code": "l64.9"},
+        {"code": "L64", "system": ICD10CM},
+        {"mainSearchCriteria.v.c": "L64.9", "mainSearchCriteria.v.cs": ICD10CM},
+        {"mainSearchCriteria.v.c": "L65.9", "mainSearchCriteria.v.cs": ICD10CM, "mainSearchCriteria.v.dn": "Hair loss"},
+    ],
+)
+def test_lookup_finds_hair_loss_pages_by_code_in_both_styles(api, shipped_content, params):
+    assert slugs(api.get("/api/v1/lookup/", params)) == ["mesotherapy", "mesotherapy-for-hair-loss"]
+
+
+def test_lookup_finds_fat_pages_and_nothing_for_other_codes(api, shipped_content):
+    assert slugs(api.get("/api/v1/lookup/", {"code": "E65"})) == ["mesotherapy"]
+    assert slugs(api.get("/api/v1/lookup/", {"code": "J45.909", "system": "ICD-10-CM"})) == []
+    assert slugs(api.get("/api/v1/lookup/", {"code": "L64.9", "system": "SNOMED CT"})) == []
+
+
+def test_lookup_finds_codes_editors_add(api, shipped_content):
+    condition = Condition.objects.get(slug="cellulite")
+    condition.codes.create(system=ICD10CM, code="L98.8")
+    assert slugs(api.get("/api/v1/lookup/", {"code": "L98.8"})) == ["mesotherapy"]
+
+
+def test_lookup_never_returns_drafts(api, shipped_content):
+    Procedure.objects.filter(slug="mesotherapy").update(status="draft")
+    assert slugs(api.get("/api/v1/lookup/", {"code": "L64.9"})) == ["mesotherapy-for-hair-loss"]
+
+
+@pytest.mark.parametrize(
+    "params, field",
+    [({}, "code"), ({"code": "  "}, "code"), ({"code": "L64", "system": "klingon"}, "system"), ({"code": "x" * 500}, "code")],
+)
+def test_lookup_bad_parameters_get_a_400(api, shipped_content, params, field):
+    response = api.get("/api/v1/lookup/", params)
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+# The OpenAPI document ----------------------------------------------------------------------
+
+
+def test_the_openapi_document_is_valid_and_describes_every_endpoint(api, db):
+    response = api.get("/api/v1/schema/", {"format": "json"})
+    assert response.status_code == 200
+    schema = response.json()
+    validate(schema)
+    assert {
+        "/api/v1/procedures/",
+        "/api/v1/procedures/{slug}/",
+        "/api/v1/authors/",
+        "/api/v1/authors/{slug}/",
+        "/api/v1/specialties/",
+        "/api/v1/specialties/{slug}/",
+        "/api/v1/lookup/",
+    } <= set(schema["paths"])
+    lookup_parameters = {p["name"] for p in schema["paths"]["/api/v1/lookup/"]["get"]["parameters"]}
+    assert {"code", "system", "mainSearchCriteria.v.c", "mainSearchCriteria.v.cs"} <= lookup_parameters
+
+
+def test_the_docs_page_for_clinics(client, db):
+    response = client.get("/api/")
+    assert response.status_code == 200
+    words = " ".join(response.content.decode().split())
+    assert "mainSearchCriteria.v.c" in words and "100 requests a minute" in words
