@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 WORKERS ?= 3
 
-.PHONY: run test install lint format check editor content
+.PHONY: run test install lint format check editor content bench
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -56,3 +56,7 @@ format: install
 check: install .env
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# Speed figures (search latency with 1,000 generated pages, on SQLite and PostgreSQL).
+bench: install
+	$(BIN)/python bench/search_latency.py

@@ -11,6 +11,7 @@ from django.utils.html import format_html, format_html_join
 from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 
+from . import search
 from .forms import CitationsCheck, ProcedureForm, ReviewForm
 from .images import RasterImageField
 from .models import (
@@ -29,6 +30,8 @@ from .models import (
     ReviewState,
     SitePage,
     Specialty,
+    Synonym,
+    UnansweredSearch,
     content_changed,
     render_every_page,
 )
@@ -57,6 +60,11 @@ class ContentAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         content_changed()  # related rows and tags are saved after the object itself
+        # Search documents carry the names of conditions, body areas and specialties.
+        if isinstance(form.instance, Procedure):
+            search.index(form.instance)
+        elif isinstance(form.instance, Condition | BodyArea | Specialty):
+            search.index_every_page()
 
 
 @admin.register(Specialty)
@@ -93,6 +101,29 @@ class BodyAreaAdmin(ContentAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Synonym)
+class SynonymAdmin(ContentAdmin):
+    list_display = ["words"]
+    search_fields = ["words"]
+    prepopulated_fields = {"slug": ["words"]}
+    fields = ["words", "slug"]
+
+
+@admin.register(UnansweredSearch)
+class UnansweredSearchAdmin(admin.ModelAdmin):
+    """What patients looked for and did not find: a list of pages to write next. Words only."""
+
+    list_display = ["query", "count", "first_searched", "last_searched"]
+    search_fields = ["query"]
+    date_hierarchy = "last_searched"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Author)

@@ -39,8 +39,10 @@ from .models import (
     RelatedLink,
     SitePage,
     Specialty,
+    Synonym,
     render_every_page,
 )
+from .search import index_every_page
 
 
 class ContentError(Exception):
@@ -67,7 +69,8 @@ class Kind:
     folder: str
     model: type
     fields: tuple  # front-matter keys, in file order
-    body: str | None  # the model field holding the Markdown body (None: a procedure's sections)
+    body: str | None  # the model field holding the Markdown body, if any
+    sections: bool = False  # the body is a procedure's "## Heading" sections
     links: dict = field(default_factory=dict)  # key -> (model, required): another object, by slug
     many: dict = field(default_factory=dict)  # key -> (model, at least one?): a list of slugs
     rows: dict = field(default_factory=dict)  # key -> (model, keys of each row): rows belonging to it
@@ -89,6 +92,7 @@ AUTHORS = Kind(
 DISCLAIMERS = Kind("disclaimers", Disclaimer, ("title", "is_default"), "body")
 GLOSSARY = Kind("glossary", GlossaryTerm, ("term", "also_matches"), "definition")
 PAGES = Kind("pages", SitePage, ("title",), "body")
+SYNONYMS = Kind("synonyms", Synonym, ("words",), None)
 PROCEDURES = Kind(
     "procedures",
     Procedure,
@@ -99,6 +103,7 @@ PROCEDURES = Kind(
         "related_reading", "references", "codes", "changes",
     ),
     None,
+    sections=True,
     links={"author": (Author, True), "reviewer": (Author, False), "disclaimer": (Disclaimer, False)},
     many={"specialties": (Specialty, True), "conditions": (Condition, False), "body_areas": (BodyArea, False)},
     rows={
@@ -110,7 +115,7 @@ PROCEDURES = Kind(
 )  # fmt: skip
 CONTENT_DIR = settings.BASE_DIR / "content"
 # In the order their references to each other need.
-KINDS = (SPECIALTIES, CONDITIONS, BODY_AREAS, AUTHORS, DISCLAIMERS, GLOSSARY, PAGES, PROCEDURES)
+KINDS = (SPECIALTIES, CONDITIONS, BODY_AREAS, AUTHORS, DISCLAIMERS, GLOSSARY, PAGES, SYNONYMS, PROCEDURES)
 IMAGE_FIELDS = {"photo", "hero_image"}
 SECTION_BY_HEADING = {title.lower(): field for field, title, _ in Procedure.SECTIONS}
 
@@ -154,10 +159,12 @@ def read_file(kind, path):
         for key in kind.fields
         if key in metadata
     }
-    if kind.body:
-        values[kind.body] = match[2].strip()
-    else:
+    if kind.sections:
         values.update(split_sections(match[2]))
+    elif kind.body:
+        values[kind.body] = match[2].strip()
+    elif match[2].strip():
+        raise FileProblem("has text after the front matter, but this kind of file takes none")
     return values
 
 
@@ -229,6 +236,8 @@ def load_content(directory, *, force=False, dry_run=False):
                     defaults.append(name)
         if not problems and (set(report.created) | set(report.updated)) & glossary_files:
             render_every_page()  # the glossary changed: every page links its terms anew
+        if not problems and (report.created or report.updated):
+            index_every_page()  # conditions, body areas and terms are set after pages are saved
         if len(defaults) > 1:
             problems.append(f"{', '.join(defaults)}: only one disclaimer can have `is_default: true`")
         if problems:
@@ -362,10 +371,10 @@ def snapshot(kind, obj):
             values[key] = getattr(obj, key).name or ""
         else:
             values[key] = getattr(obj, key)
-    if kind.body:
-        values[kind.body] = getattr(obj, kind.body)
-    else:
+    if kind.sections:
         values.update({field: getattr(obj, field) for field, _, _ in Procedure.SECTIONS})
+    elif kind.body:
+        values[kind.body] = getattr(obj, kind.body)
     return values
 
 
@@ -413,10 +422,10 @@ def dump_content(directory):
 
 def render_file(kind, obj):
     values = snapshot(kind, obj)
-    if kind is PROCEDURES:
+    if kind.sections:
         sections = [(title, values.pop(field)) for field, title, _ in Procedure.SECTIONS]
         body = "\n\n".join(f"## {title}\n\n{text}" for title, text in sections if text)
     else:
-        body = values.pop(kind.body)
+        body = values.pop(kind.body) if kind.body else ""
     front = yaml.safe_dump(values, sort_keys=False, allow_unicode=True, width=1000)
     return f"---\n{front}---\n{body}\n" if body else f"---\n{front}---\n"

@@ -1,13 +1,15 @@
 import datetime
 import re
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator, URLValidator
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -86,7 +88,7 @@ class Specialty(ContentModel):
         return self.name
 
     def get_absolute_url(self):
-        return f"{reverse('procedures:index')}?specialty={self.slug}"
+        return reverse("procedures:specialty", args=[self.slug])
 
 
 class CodeSystem(models.TextChoices):
@@ -378,6 +380,13 @@ class Procedure(ContentModel):
     body_areas = models.ManyToManyField(
         BodyArea, blank=True, related_name="procedures", help_text="Where on the body it is done."
     )
+    related_procedures = models.ManyToManyField(
+        "self",
+        blank=True,
+        symmetrical=False,
+        verbose_name="related treatments",
+        help_text="Shown first under “Related treatments”; others sharing conditions or specialties follow.",
+    )
     author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="procedures")
     disclaimer = models.ForeignKey(
         Disclaimer,
@@ -491,6 +500,9 @@ class Procedure(ContentModel):
                 slug=old_slug, defaults={"procedure": self, "title": self.title, "retired_at": timezone.now()}
             )
         FormerSlug.objects.filter(slug=self.slug).delete()  # the address is this page's own again
+        from .search import index  # search reads these models, so it is imported late
+
+        index(self)
 
     def get_absolute_url(self):
         return reverse("procedures:detail", args=[self.slug])
@@ -528,6 +540,24 @@ class Procedure(ContentModel):
             for field, title, anchor in self.SECTIONS
             if getattr(self, field).strip()
         ]
+
+    def related_treatments(self, limit=4):
+        """Editors' choices first, then pages sharing the most conditions, then specialties."""
+        chosen = list(self.related_procedures.published().for_cards())
+        if len(chosen) < limit:
+            others = (
+                Procedure.objects.published()
+                .for_cards()
+                .exclude(pk__in=[self.pk, *(p.pk for p in chosen)])
+                .annotate(
+                    shared_conditions=Count("conditions", filter=Q(conditions__procedures=self), distinct=True),
+                    shared_specialties=Count("specialties", filter=Q(specialties__procedures=self), distinct=True),
+                )
+                .filter(Q(shared_conditions__gt=0) | Q(shared_specialties__gt=0))
+                .order_by("-shared_conditions", "-shared_specialties", "title")
+            )
+            chosen += list(others[: limit - len(chosen)])
+        return chosen
 
     def disclaimer_to_show(self):
         return self.disclaimer or Disclaimer.site_default()
@@ -677,7 +707,8 @@ class GlossaryTerm(ContentModel):
 
 
 def render_every_page():
-    """Render every page's Markdown again, e.g. after the glossary or the sanitiser changed."""
+    """Render every page's Markdown again, e.g. after the glossary or the sanitiser changed
+    (saving a procedure also puts it into the search index anew)."""
     count = 0
     for model in (Author, Disclaimer, SitePage, Procedure):
         for obj in model.objects.all():
@@ -753,6 +784,76 @@ class FormerSlug(models.Model):
 
     def get_absolute_url(self):
         return reverse("procedures:detail", args=[self.slug])
+
+
+class Synonym(ContentModel):
+    """Words patients use and words pages use that mean the same, for search: "hair loss, alopecia"."""
+
+    slug = models.SlugField(max_length=100, unique=True, help_text="A short name, used in content files.")
+    words = models.CharField(
+        max_length=300,
+        unique=True,
+        help_text="Words or phrases that mean the same, separated by commas, e.g. “hair loss, alopecia, balding”. "
+        "Searching for any of them finds pages that use any of them.",
+    )
+
+    class Meta:
+        ordering = ["words"]
+
+    def __str__(self):
+        return self.words
+
+    def get_absolute_url(self):
+        return f"{reverse('procedures:search')}?{urlencode({'q': self.phrases[0]})}" if self.phrases else None
+
+    @property
+    def phrases(self):
+        return [" ".join(phrase.lower().split()) for phrase in self.words.split(",") if phrase.strip()]
+
+    def clean(self):
+        if len(self.phrases) < 2:
+            raise ValidationError({"words": "Give at least two words or phrases, separated by commas."})
+        self.words = ", ".join(self.phrases)
+
+
+class UnansweredSearch(models.Model):
+    """What patients searched for that found nothing: the words only, counted. No person, no address."""
+
+    query = models.CharField(max_length=200, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    first_searched = models.DateField(default=timezone.localdate)
+    last_searched = models.DateField(default=timezone.localdate)
+
+    class Meta:
+        ordering = ["-count", "query"]
+        verbose_name = "search that found nothing"
+        verbose_name_plural = "searches that found nothing"
+
+    def __str__(self):
+        return self.query
+
+
+class SearchDocument(models.Model):
+    """What search reads for one procedure, kept in step by procedures/search.py."""
+
+    procedure = models.OneToOneField(Procedure, on_delete=models.CASCADE, primary_key=True, related_name="search_document")
+    title = models.TextField()
+    terms = models.TextField(help_text="Conditions, body areas, specialties, glossary terms, synonyms.")
+    summary = models.TextField()
+    body = models.TextField()
+    vector = SearchVectorField(null=True)  # PostgreSQL only; SQLite searches its FTS5 table
+
+    def __str__(self):
+        return self.title
+
+
+class SearchWord(models.Model):
+    """The words search can correct a misspelling to."""
+
+    word = models.CharField(max_length=64, unique=True)
+
+    def __str__(self):
+        return self.word
 
 
 class LoadedContentFile(models.Model):

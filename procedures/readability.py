@@ -37,7 +37,7 @@ class Readability:
 
 
 def plain_text(rendered_html):
-    lines = TAG.sub(" ", BLOCK_END.sub("\n", rendered_html or "")).splitlines()
+    lines = TAG.sub("", BLOCK_END.sub("\n", rendered_html or "")).splitlines()
     sentences = []
     for line in (" ".join(html.unescape(line).split()) for line in lines):
         if line:

@@ -20,6 +20,8 @@ EDITOR_PERMISSIONS = {
     "bodyarea": ["add", "change", "view"],
     "conditioncode": ["add", "change", "delete", "view"],
     "procedurecode": ["add", "change", "delete", "view"],
+    "synonym": ["add", "change", "delete", "view"],
+    "unansweredsearch": ["view", "delete"],
     "sitepage": ["add", "change", "view"],
     "relatedlink": ["add", "change", "delete", "view"],
     "reference": ["add", "change", "delete", "view"],

@@ -1,3 +1,4 @@
+import string
 from urllib.parse import urlencode, urlsplit
 
 import segno
@@ -8,7 +9,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.http.request import validate_host
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
-from django.urls import Resolver404, resolve, reverse
+from django.urls import Resolver404, resolve, reverse, reverse_lazy
 from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_exempt
 
@@ -16,6 +17,7 @@ from . import structured_data
 from .addresses import Gone, Moved, find_procedure, follows_moves
 from .forms import OEmbedForm, SpecialtyFilterForm
 from .models import Author, BodyArea, Condition, Disclaimer, GlossaryTerm, Procedure, SitePage, Specialty, content_version
+from .search import record_unanswered, search
 
 
 def home(request):
@@ -32,8 +34,52 @@ def procedure_index(request):
         specialty = form.cleaned_data["specialty"]
         if specialty:
             procedures = procedures.filter(specialties=specialty)
-    context = {"form": form, "procedures": procedures, "specialty": specialty}
+    context = {
+        "form": form,
+        "specialty": specialty,
+        "letters": a_to_z(procedures),
+        "count": len(procedures),
+        "breadcrumbs": [("Treatments A–Z", None)],
+    }
     return render(request, "procedures/procedure_index.html", context, status=200 if form.is_valid() else 400)
+
+
+def a_to_z(procedures):
+    """(letter, procedures) for every letter A to Z, then any others ("#"), in title order."""
+    by_letter = {}
+    for procedure in procedures:
+        first = procedure.title[:1].upper()
+        by_letter.setdefault(first if "A" <= first <= "Z" else "#", []).append(procedure)
+    letters = [(letter, by_letter.get(letter, [])) for letter in string.ascii_uppercase]
+    return letters + ([("#", by_letter["#"])] if "#" in by_letter else [])
+
+
+def specialty_detail(request, slug):
+    specialty = get_object_or_404(Specialty, slug=slug)
+    context = {
+        "specialty": specialty,
+        "procedures": specialty.procedures.published().for_cards(),
+        "breadcrumbs": [("Treatments A–Z", reverse("procedures:index")), (specialty.name, None)],
+    }
+    return render(request, "procedures/specialty_detail.html", context)
+
+
+def conditions_index(request):
+    context = {
+        "conditions": Condition.objects.all(),
+        "body_areas": BodyArea.objects.all(),
+        "breadcrumbs": [("Conditions and body areas", None)],
+    }
+    return render(request, "procedures/conditions_index.html", context)
+
+
+def search_page(request):
+    query = request.GET.get("q", "")
+    results = search(query)
+    if results.searched and not results.count:
+        record_unanswered(query)
+    context = {"results": results, "query": results.query, "breadcrumbs": [("Search", None)]}
+    return render(request, "procedures/search.html", context)
 
 
 @follows_moves
@@ -42,6 +88,7 @@ def procedure_detail(request, slug):
     page_url = request.build_absolute_uri(procedure.get_absolute_url())
     context = {
         "procedure": procedure,
+        "breadcrumbs": [("Treatments A–Z", reverse("procedures:index")), (procedure.title, None)],
         "site_root": request.build_absolute_uri("/").rstrip("/"),
         "page_url": page_url,
         "embed_url": request.build_absolute_uri(reverse("procedures:embed", args=[procedure.slug])),
@@ -62,28 +109,35 @@ def author_detail(request, slug):
         "procedures": author.procedures.published().for_cards(),
         "reviewed": author.reviewed_procedures.published().for_cards(),
         "structured_data": structured_data.author_page(author, request),
+        "breadcrumbs": [(author.name, None)],
     }
     return render(request, "procedures/author_detail.html", context)
 
 
 def disclaimer_detail(request, slug):
     disclaimer = get_object_or_404(Disclaimer, slug=slug)
-    return render(request, "procedures/disclaimer_detail.html", {"disclaimer": disclaimer})
+    return render(
+        request, "procedures/disclaimer_detail.html", {"disclaimer": disclaimer, "breadcrumbs": [(disclaimer.title, None)]}
+    )
 
 
 def site_disclaimer(request):
     disclaimer = Disclaimer.site_default()
     if disclaimer is None:
         raise Http404("No site disclaimer yet.")
-    return render(request, "procedures/disclaimer_detail.html", {"disclaimer": disclaimer})
+    return render(
+        request, "procedures/disclaimer_detail.html", {"disclaimer": disclaimer, "breadcrumbs": [(disclaimer.title, None)]}
+    )
 
 
 def glossary(request):
-    return render(request, "procedures/glossary.html", {"terms": GlossaryTerm.objects.all()})
+    context = {"terms": GlossaryTerm.objects.all(), "breadcrumbs": [("Words explained", None)]}
+    return render(request, "procedures/glossary.html", context)
 
 
 def site_page(request, slug):
-    return render(request, "procedures/site_page.html", {"page": get_object_or_404(SitePage, slug=slug)})
+    page = get_object_or_404(SitePage, slug=slug)
+    return render(request, "procedures/site_page.html", {"page": page, "breadcrumbs": [(page.title, None)]})
 
 
 @follows_moves
@@ -168,16 +222,28 @@ def procedure_for_address(request, address):
 
 def api_docs(request):
     number, period = settings.API_RATE_LIMIT.split("/")
-    return render(request, "procedures/api_docs.html", {"rate_limit": f"{number} requests a {period}"})
+    context = {"rate_limit": f"{number} requests a {period}", "breadcrumbs": [("For clinics", None)]}
+    return render(request, "procedures/api_docs.html", context)
+
+
+CONDITIONS_CRUMB = ("Conditions and body areas", reverse_lazy("procedures:conditions"))
 
 
 def condition_detail(request, slug):
-    condition = get_object_or_404(Condition.objects.prefetch_related("codes"), slug=slug)
-    procedures = condition.procedures.published().for_cards()
-    return render(request, "procedures/condition_detail.html", {"condition": condition, "procedures": procedures})
+    condition = get_object_or_404(Condition, slug=slug)
+    context = {
+        "condition": condition,
+        "procedures": condition.procedures.published().for_cards(),
+        "breadcrumbs": [CONDITIONS_CRUMB, (condition.name, None)],
+    }
+    return render(request, "procedures/condition_detail.html", context)
 
 
 def body_area_detail(request, slug):
     area = get_object_or_404(BodyArea, slug=slug)
-    procedures = area.procedures.published().for_cards()
-    return render(request, "procedures/body_area_detail.html", {"area": area, "procedures": procedures})
+    context = {
+        "area": area,
+        "procedures": area.procedures.published().for_cards(),
+        "breadcrumbs": [CONDITIONS_CRUMB, (area.name, None)],
+    }
+    return render(request, "procedures/body_area_detail.html", context)

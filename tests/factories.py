@@ -4,7 +4,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from procedures.models import Author, Disclaimer, Procedure, RelatedLink, Specialty
+from procedures.models import Author, Condition, Disclaimer, Procedure, RelatedLink, Specialty
 from procedures.roles import editors_group
 
 PASSWORD = "correct horse battery staple"
@@ -17,6 +17,14 @@ class SpecialtyFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Specialty {n}")
     slug = factory.Sequence(lambda n: f"specialty-{n}")
+
+
+class ConditionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Condition
+
+    name = factory.Sequence(lambda n: f"Condition {n}")
+    slug = factory.Sequence(lambda n: f"condition-{n}")
 
 
 class AuthorFactory(factory.django.DjangoModelFactory):

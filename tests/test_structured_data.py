@@ -10,10 +10,12 @@ from .factories import AuthorFactory, ProcedureFactory
 from .html import page
 
 
-def json_ld(response):
-    scripts = page(response).find_all("script", type="application/ld+json")
-    assert len(scripts) == 1
-    return json.loads(scripts[0].string)
+def json_ld(response, kind=None):
+    """The page's JSON-LD block of this @type (or its only one besides the breadcrumbs)."""
+    blocks = [json.loads(script.string) for script in page(response).find_all("script", type="application/ld+json")]
+    found = [block for block in blocks if block["@type"] == kind or (kind is None and block["@type"] != "BreadcrumbList")]
+    assert len(found) == 1, blocks
+    return found[0]
 
 
 def test_every_published_procedure_page_is_a_medical_web_page_about_a_medical_procedure(client, shipped_content):

@@ -182,9 +182,11 @@ def test_procedure_page_is_served_with_a_fixed_small_number_of_queries(client, d
     DisclaimerFactory(is_default=True)
     procedure = ProcedureFactory(specialties=[SpecialtyFactory(), SpecialtyFactory(), SpecialtyFactory()])
     RelatedLinkFactory.create_batch(5, procedure=procedure)
-    # The procedure with its people and disclaimer; then, to render it: specialties (kicker,
-    # structured data), related links, references, glossary terms, history, the default disclaimer.
-    with django_assert_max_num_queries(9):  # and, once per content change, the footer links
+    # The procedure with its people and disclaimer; then, to render it, one query for each list
+    # it shows: specialties (twice: page and structured data), conditions, body areas, related
+    # links, references, glossary terms, related treatments (chosen, then similar), history,
+    # the default disclaimer; and, once per content change, the footer's links.
+    with django_assert_max_num_queries(13):
         assert client.get(procedure.get_absolute_url()).status_code == 200
     # From the cache only the procedure itself is looked up (it may have been unpublished).
     with django_assert_max_num_queries(1):
