@@ -97,7 +97,8 @@ PROCEDURES = Kind(
     "procedures",
     Procedure,
     (
-        "title", "summary", "status", "procedure_type", "specialties", "conditions", "body_areas", "author",
+        "title", "summary", "status", "procedure_type", "specialties", "conditions", "body_areas",
+        "related_procedures", "author",
         "reviewer", "last_reviewed", "next_review_due", "disclaimer",
         "first_published", "last_updated", "hero_image", "hero_alt",
         "related_reading", "references", "codes", "changes",
@@ -105,7 +106,12 @@ PROCEDURES = Kind(
     None,
     sections=True,
     links={"author": (Author, True), "reviewer": (Author, False), "disclaimer": (Disclaimer, False)},
-    many={"specialties": (Specialty, True), "conditions": (Condition, False), "body_areas": (BodyArea, False)},
+    many={
+        "specialties": (Specialty, True),
+        "conditions": (Condition, False),
+        "body_areas": (BodyArea, False),
+        "related_procedures": (Procedure, False),  # set once every procedure is loaded
+    },
     rows={
         "related_reading": (RelatedLink, ("title", "url")),
         "references": (Reference, ("title", "publisher", "year", "url", "doi")),
@@ -218,22 +224,28 @@ def split_sections(body):
 def load_content(directory, *, force=False, dry_run=False):
     """Load every content file; raise ContentError listing every problem, changing nothing."""
     directory = Path(directory)
-    report, problems, defaults, glossary_files = LoadReport(), [], [], set()
+    report, problems, defaults, glossary_files, links_to_own_kind = LoadReport(), [], [], set(), []
     with transaction.atomic():
         for kind in KINDS:
             for path in sorted((directory / kind.folder).glob("*.md")):
                 name = f"{directory.name}/{kind.folder}/{path.name}"
                 try:
                     with transaction.atomic():
-                        outcome = load_file(kind, path, force=force)
+                        outcome, later = load_file(kind, path, force=force)
                 except FileProblem as problem:
                     problems.append(f"{name}: {problem}")
                     continue
                 getattr(report, outcome).append(name)
+                links_to_own_kind += [(name, *link) for link in later]
                 if kind is GLOSSARY:
                     glossary_files.add(name)
                 if kind is DISCLAIMERS and Disclaimer.objects.filter(slug=path.stem, is_default=True).exists():
                     defaults.append(name)
+        for name, obj, key, model, slugs in links_to_own_kind:
+            try:
+                getattr(obj, key).set([find(model, slug, key, required=True) for slug in slugs])
+            except FileProblem as problem:
+                problems.append(f"{name}: {problem}")
         if not problems and (set(report.created) | set(report.updated)) & glossary_files:
             render_every_page()  # the glossary changed: every page links its terms anew
         if not problems and (report.created or report.updated):
@@ -254,7 +266,7 @@ def load_file(kind, path, *, force):
     loaded = LoadedContentFile.objects.filter(path=key).first()
     obj = kind.model.objects.filter(slug=path.stem).first()
     if obj is not None and loaded is not None and loaded.sha256 == digest:
-        return "unchanged"  # the file has not changed since it was loaded: keep any admin edits
+        return "unchanged", []  # the file has not changed since it was loaded: keep any admin edits
 
     values = read_file(kind, path)
     if obj is None:
@@ -270,10 +282,9 @@ def load_file(kind, path, *, force):
     else:
         outcome = "updated"
 
-    if outcome != "unchanged":
-        save(kind, obj, values)
+    later = save(kind, obj, values) if outcome != "unchanged" else []
     LoadedContentFile.objects.update_or_create(path=key, defaults={"sha256": digest, "loaded_at": timezone.now()})
-    return outcome
+    return outcome, later
 
 
 def save(kind, obj, values):
@@ -284,12 +295,15 @@ def save(kind, obj, values):
         setattr(obj, key, value)
     for key, (model, required) in kind.links.items():
         setattr(obj, key, find(model, relations.get(key), key, required=required))
+    # Links to objects of the same kind wait until all of them are loaded: (obj, key, model, slugs).
+    later = [(obj, key, model, as_list(relations.get(key))) for key, (model, _) in kind.many.items() if model is kind.model]
     many = {
         key: [find(model, slug, key, required=True) for slug in as_list(relations.get(key))]
         for key, (model, _) in kind.many.items()
+        if model is not kind.model
     }
     for key, (_, at_least_one) in kind.many.items():
-        if at_least_one and not many[key]:
+        if at_least_one and not many.get(key):
             raise FileProblem(f"field {key!r}: list at least one")
     rows = {key: [row(kind, key, item) for item in as_list(relations.get(key))] for key in kind.rows}
     validate(obj)
@@ -305,6 +319,7 @@ def save(kind, obj, values):
             if hasattr(new_row, "position"):
                 new_row.position = position
             new_row.save()
+    return later
 
 
 def validate(obj, exclude=None):
