@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "markdownx",
+    "reversion",
     "procedures",
 ]
 

@@ -33,7 +33,7 @@ def find_procedure(request, slug, queryset=None, *, staff_preview=True):
     if procedure is not None:
         if procedure.is_published or (staff_preview and request.user.is_staff):
             return procedure
-        if procedure.first_published:
+        if procedure.was_public:
             raise Gone(procedure.title, procedure)
         raise Http404("No such page.")
     former = FormerSlug.objects.select_related("procedure").filter(slug=slug).first()

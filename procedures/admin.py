@@ -1,5 +1,7 @@
+import reversion
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.shortcuts import get_object_or_404, redirect
@@ -10,17 +12,22 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
+from reversion.admin import VersionAdmin
+from reversion.models import Version
 
-from . import search
-from .forms import CitationsCheck, ProcedureForm, ReviewForm
+from . import preview, revisions, search
+from .forms import CitationsCheck, OneEditorAtATimeForm, ProcedureForm, ReviewForm
 from .images import RasterImageField
 from .models import (
+    AuditEntry,
     Author,
     BodyArea,
     ChangeNote,
     Condition,
     ConditionCode,
     Disclaimer,
+    EditableContent,
+    EditConflict,
     GlossaryTerm,
     Procedure,
     ProcedureCode,
@@ -49,13 +56,110 @@ class MarkdownEditor(AdminMarkdownxWidget):
         js = ["admin-editor/editor.js"]
 
 
-class ContentAdmin(admin.ModelAdmin):
-    """What every admin for editors' content shares."""
+class ContentAdmin(VersionAdmin):
+    """What every admin for editors' content shares: the Markdown editor, checked images,
+    a revision on every save (django-reversion), compare and restore, and no silent
+    overwrites between two editors."""
 
     formfield_overrides = {
         MarkdownxField: {"widget": MarkdownEditor},
         models.ImageField: {"form_class": RasterImageField},
     }
+    change_form_template = "admin/procedures/change_form.html"
+    object_history_template = "admin/procedures/object_history.html"
+
+    def get_form(self, request, obj=None, **kwargs):
+        if issubclass(self.model, EditableContent) and not issubclass(self.form, OneEditorAtATimeForm):
+            kwargs.setdefault("form", OneEditorAtATimeForm)
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        return self.with_opened_version(super().get_fieldsets(request, obj))
+
+    def with_opened_version(self, fieldsets):
+        """The form's hidden note of which version the editor opened, in the first fieldset."""
+        if issubclass(self.model, EditableContent):
+            (name, options), *rest = fieldsets
+            if "opened_version" not in options["fields"]:
+                fieldsets = [(name, {**options, "fields": [*options["fields"], "opened_version"]}), *rest]
+        return fieldsets
+
+    def save_model(self, request, obj, form, change):
+        if change and isinstance(obj, EditableContent):
+            obj.save(started_from=form.cleaned_data.get("opened_version"))
+        else:
+            obj.save()
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except EditConflict:
+            # Another save landed between this form's check and its save (nothing was saved);
+            # checked again, the form now shows the editor what changed.
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    # History: compare any revision with the page now, restore it in one step.
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<path:object_id>/history/<int:version_id>/compare/",
+                self.admin_site.admin_view(self.compare_view),
+                name="{}_{}_compare".format(*info),
+            ),
+            path(
+                "<path:object_id>/history/<int:version_id>/restore/",
+                self.admin_site.admin_view(self.restore_view),
+                name="{}_{}_restore".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def history_view(self, request, object_id, extra_context=None):
+        versions = (
+            Version.objects.get_for_object_reference(self.model, unquote(object_id))
+            .select_related("revision__user")
+            .order_by("-revision__date_created", "-pk")
+        )
+        name = f"admin:{self.opts.app_label}_{self.opts.model_name}_compare"
+        actions = [{"revision": v.revision, "compare_url": reverse(name, args=[object_id, v.pk])} for v in versions]
+        return admin.ModelAdmin.history_view(self, request, object_id, {"action_list": actions, **(extra_context or {})})
+
+    def version_or_404(self, request, object_id, version_id):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        return get_object_or_404(
+            Version.objects.get_for_model(self.model).select_related("revision__user"), pk=version_id, object_id=object_id
+        )
+
+    def compare_view(self, request, object_id, version_id):
+        version = self.version_or_404(request, object_id, version_id)
+        obj = get_object_or_404(self.model, pk=object_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Compare with the version saved {revisions.describe(version)}",
+            "opts": self.opts,
+            "original": obj,
+            "version": version,
+            "changes": revisions.compare_with_now(version, obj),
+            "can_restore": self.has_change_permission(request, obj),
+        }
+        return TemplateResponse(request, "admin/procedures/compare.html", context)
+
+    def restore_view(self, request, object_id, version_id):
+        version = self.version_or_404(request, object_id, version_id)
+        if request.method != "POST":
+            return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_compare", object_id, version_id)
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        try:
+            obj = revisions.restore(version, request.user)
+        except revisions.RestoreFailed as problem:
+            messages.error(request, str(problem))
+            return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_compare", object_id, version_id)
+        messages.success(request, f"Restored the version saved {revisions.describe(version)}. It is saved as a new version.")
+        return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", obj.pk)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -137,11 +241,13 @@ class AuthorAdmin(ContentAdmin):
         person = ["name", "slug", "credentials", "role", "is_qualified_reviewer"]
         if request.user.has_perm("auth.change_user"):
             person.append("user")  # linking logins is for whoever manages users
-        return [
-            (None, {"fields": person}),
-            ("Photo", {"fields": ["photo", "photo_alt"]}),
-            ("Biography", {"fields": ["bio", "disclosure"]}),
-        ]
+        return self.with_opened_version(
+            [
+                (None, {"fields": person}),
+                ("Photo", {"fields": ["photo", "photo_alt"]}),
+                ("Biography", {"fields": ["bio", "disclosure"]}),
+            ]
+        )
 
 
 @admin.register(Disclaimer)
@@ -212,6 +318,26 @@ class ChangeNoteInline(admin.TabularInline):
     verbose_name_plural = "page history (what changed, shown on the page)"
 
 
+class PublishingFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "publishing"
+
+    def lookups(self, request, model_admin):
+        return [("live", "Live"), ("scheduled", "Scheduled"), ("draft", "Draft"), ("withdrawn", "Withdrawn at a set time")]
+
+    def queryset(self, request, queryset):
+        published = Procedure.Status.PUBLISHED
+        if self.value() == "live":
+            return queryset.published()
+        if self.value() == "scheduled":
+            return queryset.scheduled()
+        if self.value() == "draft":
+            return queryset.filter(status=Procedure.Status.DRAFT)
+        if self.value() == "withdrawn":
+            return queryset.filter(status=published, unpublish_at__lte=timezone.now())
+        return queryset
+
+
 class ReviewStateFilter(admin.SimpleListFilter):
     title = "medical review"
     parameter_name = "review"
@@ -247,8 +373,8 @@ def reading_level(procedure):
 @admin.register(Procedure)
 class ProcedureAdmin(ContentAdmin):
     form = ProcedureForm
-    list_display = ["title", "status", "author", "specialty_names", "last_updated", review_due, reading_level]
-    list_filter = ["status", ReviewStateFilter, "specialties", "author"]
+    list_display = ["title", "publishing", "author", "specialty_names", "last_updated", review_due, reading_level]
+    list_filter = [PublishingFilter, ReviewStateFilter, "specialties", "author"]
     list_select_related = ["author"]
     search_fields = ["title", "summary"]
     prepopulated_fields = {"slug": ["title"]}
@@ -259,6 +385,14 @@ class ProcedureAdmin(ContentAdmin):
     def get_fieldsets(self, request, obj=None):
         fieldsets = [
             (None, {"fields": ["title", "slug", "former_addresses", "summary", "status", "procedure_type"]}),
+            (
+                "Publish or withdraw at a set time",
+                {
+                    "description": "Optional. A published page with a future “go live at” time goes live by itself "
+                    "then; “withdraw at” takes it down by itself. No one needs to be at the computer.",
+                    "fields": ["publish_at", "unpublish_at"],
+                },
+            ),
             ("Medical review", {"fields": ["medical_review"]}),
             (
                 "Sections",
@@ -279,7 +413,7 @@ class ProcedureAdmin(ContentAdmin):
         ]
         if obj is not None:
             fieldsets.insert(1, ("What changed", {"fields": ["is_content_change", "change_note"]}))
-        return fieldsets
+        return self.with_opened_version(fieldsets)
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("specialties")
@@ -287,6 +421,19 @@ class ProcedureAdmin(ContentAdmin):
     def delete_queryset(self, request, queryset):
         for procedure in queryset:
             procedure.delete()  # one by one, so each page's addresses answer 410 Gone
+
+    @admin.display(description="status", ordering="status")
+    def publishing(self, procedure):
+        if procedure.is_scheduled:
+            return format_html(
+                "<strong>Scheduled</strong>: goes live {}", date_format(timezone.localtime(procedure.publish_at), "j M Y H:i")
+            )
+        if procedure.is_published:
+            withdraws = procedure.unpublish_at
+            return f"Live, until {date_format(timezone.localtime(withdraws), 'j M Y H:i')}" if withdraws else "Live"
+        if procedure.status == Procedure.Status.PUBLISHED:
+            return "Withdrawn (its “withdraw at” time has passed)"
+        return "Draft"
 
     @admin.display(description="specialties")
     def specialty_names(self, procedure):
@@ -358,8 +505,53 @@ class ProcedureAdmin(ContentAdmin):
                 self.admin_site.admin_view(self.record_review_view),
                 name="procedures_procedure_review",
             ),
+            path("add/preview/", self.admin_site.admin_view(self.preview_view), name="procedures_procedure_preview_new"),
+            path("<path:object_id>/preview/", self.admin_site.admin_view(self.preview_view), name="procedures_procedure_preview"),
+            path(
+                "preview/<str:token>/",
+                self.admin_site.admin_view(self.preview_page_view),
+                name="procedures_procedure_preview_page",
+            ),
             *super().get_urls(),
         ]
+
+    # Preview: the page as patients will see it, with unsaved changes, saving nothing --------
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["preview_url"] = (
+            reverse("admin:procedures_procedure_preview", args=[obj.pk])
+            if obj
+            else reverse("admin:procedures_procedure_preview_new")
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def preview_view(self, request, object_id=None):
+        """Build the page from the submitted form inside a transaction that is always rolled
+        back, render it as patients would get it, and show it at phone and desktop widths."""
+        if request.method != "POST":
+            return (
+                redirect("admin:procedures_procedure_change", object_id)
+                if object_id
+                else redirect("admin:procedures_procedure_add")
+            )
+        obj = self.get_object(request, unquote(object_id)) if object_id else None
+        if not (self.has_change_permission(request, obj) if obj else self.has_add_permission(request)):
+            raise PermissionDenied
+        page, problems = preview.render_unsaved(self, request, obj)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Preview: {obj or 'new page'}",
+            "opts": self.opts,
+            "original": obj,
+            "problems": problems,
+            "token": preview.keep(page, request.user) if page else None,
+        }
+        return TemplateResponse(request, "admin/procedures/procedure/preview.html", context, status=400 if problems else 200)
+
+    def preview_page_view(self, request, token):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        return preview.kept_page(token, request.user)
 
     def record_review_view(self, request, object_id):
         procedure = get_object_or_404(Procedure, pk=object_id)
@@ -373,8 +565,13 @@ class ProcedureAdmin(ContentAdmin):
             procedure.last_reviewed = form.cleaned_data["reviewed_on"]
             procedure.next_review_due = form.cleaned_data["next_review_due"]
             procedure.review_reminder_sent = None
-            procedure.save(update_fields=["reviewer", "last_reviewed", "next_review_due", "review_reminder_sent", "modified_at"])
-            self.log_change(request, procedure, f"Recorded a medical review by {procedure.reviewer}.")
+            with reversion.create_revision():
+                reversion.set_user(request.user)
+                reversion.set_comment(f"Recorded a medical review by {procedure.reviewer}.")
+                procedure.save(
+                    update_fields=["reviewer", "last_reviewed", "next_review_due", "review_reminder_sent", "modified_at"]
+                )
+            AuditEntry.record(AuditEntry.Action.REVIEWED, procedure, f"by {procedure.reviewer}", user=request.user)
             messages.success(request, f"Review of “{procedure}” recorded. Next review due {procedure.next_review_due:%d %B %Y}.")
             return redirect("admin:procedures_procedure_change", procedure.pk)
         context = {
@@ -412,3 +609,23 @@ class ReviewScheduleAdmin(admin.ModelAdmin):
             reverse("admin:procedures_procedure_change", args=[procedure.pk]),
             reverse("admin:procedures_procedure_review", args=[procedure.pk]),
         )
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read-only for everyone: the site writes it, nobody changes it."""
+
+    list_display = ["at", "who", "action", "page", "detail"]
+    list_filter = ["action", "who", "page"]
+    search_fields = ["page", "who", "detail"]
+    date_hierarchy = "at"
+    list_display_links = None
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import reversion
 import yaml
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -225,7 +226,8 @@ def load_content(directory, *, force=False, dry_run=False):
     """Load every content file; raise ContentError listing every problem, changing nothing."""
     directory = Path(directory)
     report, problems, defaults, glossary_files, links_to_own_kind = LoadReport(), [], [], set(), []
-    with transaction.atomic():
+    with transaction.atomic(), reversion.create_revision():
+        reversion.set_comment(f"Loaded from {directory.name}/")
         for kind in KINDS:
             for path in sorted((directory / kind.folder).glob("*.md")):
                 name = f"{directory.name}/{kind.folder}/{path.name}"

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from .markdown import cited_numbers
 from .models import Author, Procedure, Specialty
+from .revisions import changed_since
 
 
 class SpecialtyFilterForm(forms.Form):
@@ -27,7 +28,42 @@ class OEmbedForm(forms.Form):
         return (self.cleaned_data["format"] or "json").lower()
 
 
-class ProcedureForm(forms.ModelForm):
+class OneEditorAtATimeForm(forms.ModelForm):
+    """The admin's form for pages: refuses to save over changes someone else saved meanwhile.
+
+    It carries the page's edit_version from when the editor opened it (opened_version). If another save came
+    in between, the form shows what changed and keeps everything the editor typed; its
+    edit_version moves on, so saving again (after taking the other changes in) goes through.
+    """
+
+    opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    changed_meanwhile = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["opened_version"].initial = self.instance.edit_version
+
+    def clean(self):
+        cleaned = super().clean()
+        started_from = cleaned.get("opened_version")
+        if not self.instance.pk or started_from is None:
+            return cleaned
+        saved = type(self.instance).objects.filter(pk=self.instance.pk).first()
+        if saved is not None and saved.edit_version != started_from:
+            self.changed_meanwhile = changed_since(saved, started_from)
+            self.data = self.data.copy()
+            self.data[self.add_prefix("opened_version")] = saved.edit_version
+            raise forms.ValidationError(
+                "Someone else saved this page after you opened it, so your changes were not saved yet. "
+                "Everything you typed is still below. Their changes are listed above: add them to your text "
+                "if they should stay, then save again.",
+                code="edit_conflict",
+            )
+        return cleaned
+
+
+class ProcedureForm(OneEditorAtATimeForm):
     """The admin's procedure form, with the change note patients see in the page's history."""
 
     is_content_change = forms.BooleanField(

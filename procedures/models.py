@@ -3,6 +3,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+import reversion
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.cache import cache
@@ -62,6 +63,38 @@ class ContentModel(models.Model):
     def rendered_fields(self):
         """The stored fields that saving computes from the editor's text."""
         return [html for _, html in self.markdown_fields]
+
+
+class EditConflict(Exception):
+    """Someone else saved this page after the editor opened it."""
+
+
+class EditableContent(ContentModel):
+    """A page editors open and save in the admin: a second editor's save never silently
+    overwrites the first's. Each save counts up `edit_version`; a save that says which
+    version the editor started from is refused (EditConflict) if that is no longer the
+    version in the database, decided in the UPDATE statement itself, so it holds under
+    concurrent requests."""
+
+    edit_version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, started_from=None, **kwargs):
+        self._started_from = started_from
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            self.edit_version = (started_from or self.edit_version) + 1
+        super().save(*args, **kwargs)
+
+    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
+        started_from = getattr(self, "_started_from", None)
+        if started_from is not None:
+            base_qs = base_qs.filter(edit_version=started_from)
+        updated = super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update)
+        if started_from is not None and not updated:
+            raise EditConflict(self)
+        return updated
 
 
 def validate_link_target(value):
@@ -176,7 +209,7 @@ class ConditionCode(Code):
         constraints = [models.UniqueConstraint(fields=["condition", "system", "code"], name="unique_condition_code")]
 
 
-class Author(ContentModel):
+class Author(EditableContent):
     markdown_fields = (("bio", "bio_html"),)
 
     name = models.CharField(max_length=100, help_text='As patients should see it, e.g. "Dr Jane Smith".')
@@ -240,7 +273,7 @@ class Author(ContentModel):
             raise ValidationError({"photo_alt": "Describe the photo for people who cannot see it."})
 
 
-class Disclaimer(ContentModel):
+class Disclaimer(EditableContent):
     markdown_fields = (("body", "body_html"),)
 
     title = models.CharField(max_length=150)
@@ -297,7 +330,18 @@ class Disclaimer(ContentModel):
 
 class ProcedureQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(status=Procedure.Status.PUBLISHED)
+        """Pages patients can see now: published, past any "go live at" time and before any
+        "withdraw at" time. Scheduling needs no worker: it is decided here, at each request."""
+        now = timezone.now()
+        return self.filter(
+            Q(publish_at__isnull=True) | Q(publish_at__lte=now),
+            Q(unpublish_at__isnull=True) | Q(unpublish_at__gt=now),
+            status=Procedure.Status.PUBLISHED,
+        )
+
+    def scheduled(self):
+        """Published pages waiting for their time to go live."""
+        return self.filter(status=Procedure.Status.PUBLISHED, publish_at__gt=timezone.now())
 
     def drafts(self):
         return self.filter(status=Procedure.Status.DRAFT)
@@ -348,7 +392,7 @@ class ReviewState(models.TextChoices):
 REVIEW_DUE_SOON_DAYS = 30
 
 
-class Procedure(ContentModel):
+class Procedure(EditableContent):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft (only staff can see it)"
         PUBLISHED = "published", "Published"
@@ -420,6 +464,19 @@ class Procedure(ContentModel):
         blank=True,
         help_text="Whether the skin is broken. Used by search engines.",
     )
+    publish_at = models.DateTimeField(
+        "go live at",
+        null=True,
+        blank=True,
+        help_text="Optional. A published page with a time in the future goes live by itself then. "
+        "Empty: live as soon as it is published.",
+    )
+    unpublish_at = models.DateTimeField(
+        "withdraw at",
+        null=True,
+        blank=True,
+        help_text="Optional. The page stops being shown by itself at this time.",
+    )
     first_published = models.DateField(null=True, blank=True, help_text="Set automatically when the page is first published.")
     reviewer = models.ForeignKey(
         Author,
@@ -489,17 +546,21 @@ class Procedure(ContentModel):
 
     @transaction.atomic
     def save(self, *args, **kwargs):
-        if self.is_published and not self.first_published:
-            self.first_published = timezone.localdate()
-        old_slug = Procedure.objects.filter(pk=self.pk).values_list("slug", flat=True).first() if self.pk else None
+        if self.status == self.Status.PUBLISHED and not self.first_published:
+            self.first_published = self.goes_live_on
+        before = Procedure.objects.filter(pk=self.pk).values(*AUDITED_FIELDS).first() if self.pk else None
+        old_slug = before["slug"] if before else None
         super().save(*args, **kwargs)
         self.glossary_terms.set(GlossaryTerm.objects.filter(slug__in=self._glossary_used))
+        audit_publishing(self, before)
         if old_slug and old_slug != self.slug:
             # Links people saved keep working: the old address now answers 301 to this one.
             FormerSlug.objects.update_or_create(
                 slug=old_slug, defaults={"procedure": self, "title": self.title, "retired_at": timezone.now()}
             )
         FormerSlug.objects.filter(slug=self.slug).delete()  # the address is this page's own again
+        if FormerSlug.objects.filter(deleted_procedure_id=self.pk).update(procedure=self, deleted_procedure_id=None):
+            AuditEntry.record(AuditEntry.Action.RECOVERED, self)  # a deleted page is back, with its old addresses
         from .search import index  # search reads these models, so it is imported late
 
         index(self)
@@ -509,11 +570,18 @@ class Procedure(ContentModel):
 
     @transaction.atomic
     def delete(self, *args, **kwargs):
-        # The page's addresses answer 410 Gone from now on.
+        # The page's addresses answer 410 Gone from now on (and come back if it is restored).
+        FormerSlug.objects.filter(procedure=self).update(deleted_procedure_id=self.pk)
         FormerSlug.objects.update_or_create(
-            slug=self.slug, defaults={"procedure": None, "title": self.title, "retired_at": timezone.now()}
+            slug=self.slug,
+            defaults={"procedure": None, "deleted_procedure_id": self.pk, "title": self.title, "retired_at": timezone.now()},
         )
+        AuditEntry.record(AuditEntry.Action.DELETED, self)
         return super().delete(*args, **kwargs)
+
+    @property
+    def goes_live_on(self):
+        return timezone.localdate(self.publish_at) if self.publish_at else timezone.localdate()
 
     def render_markdown(self):
         """Render the sections in page order, linking each glossary term's first use on the page."""
@@ -531,7 +599,23 @@ class Procedure(ContentModel):
 
     @property
     def is_published(self):
-        return self.status == self.Status.PUBLISHED
+        """Shown to patients now (see ProcedureQuerySet.published)."""
+        now = timezone.now()
+        return (
+            self.status == self.Status.PUBLISHED
+            and (self.publish_at is None or self.publish_at <= now)
+            and (self.unpublish_at is None or self.unpublish_at > now)
+        )
+
+    @property
+    def is_scheduled(self):
+        return self.status == self.Status.PUBLISHED and self.publish_at is not None and self.publish_at > timezone.now()
+
+    @property
+    def was_public(self):
+        """Patients could see it once (so its address answers 410 Gone, not 404, when it is not shown)."""
+        today = timezone.localdate()
+        return bool(self.first_published and self.first_published <= today) and not self.is_scheduled
 
     def sections(self):
         """The sections that have text, in page order."""
@@ -583,8 +667,8 @@ class Procedure(ContentModel):
 
     def clean(self):
         errors = {}
-        if self.is_published:
-            self.first_published = self.first_published or timezone.localdate()
+        if self.status == self.Status.PUBLISHED:
+            self.first_published = self.first_published or self.goes_live_on
             for field, title, _ in self.SECTIONS:
                 if field in self.SECTIONS_NEEDED_TO_PUBLISH and not getattr(self, field).strip():
                     errors[field] = f'Write the "{title}" section before publishing, or keep the page as a draft.'
@@ -595,6 +679,8 @@ class Procedure(ContentModel):
                 )
         if self.hero_image and not self.hero_alt.strip():
             errors["hero_alt"] = "Describe the picture for people who cannot see it."
+        if self.publish_at and self.unpublish_at and self.unpublish_at <= self.publish_at:
+            errors["unpublish_at"] = "The page must be withdrawn after it goes live."
         former = FormerSlug.objects.filter(slug=self.slug, procedure__isnull=False).exclude(procedure=self.pk).first()
         if former:
             errors["slug"] = (
@@ -717,7 +803,7 @@ def render_every_page():
     return count
 
 
-class SitePage(ContentModel):
+class SitePage(EditableContent):
     """A page about the site itself, such as "About our content" or "Privacy", linked from every footer."""
 
     markdown_fields = (("body", "body_html"),)
@@ -775,6 +861,9 @@ class FormerSlug(models.Model):
     procedure = models.ForeignKey(Procedure, on_delete=models.SET_NULL, null=True, blank=True, related_name="former_slugs")
     title = models.CharField(max_length=150, help_text="The page's title when it had this address.")
     retired_at = models.DateTimeField(default=timezone.now)
+    deleted_procedure_id = models.PositiveBigIntegerField(
+        null=True, blank=True, editable=False, help_text="The deleted page it belonged to, so a restore can take it back."
+    )
 
     class Meta:
         ordering = ["-retired_at"]
@@ -854,6 +943,75 @@ class SearchWord(models.Model):
 
     def __str__(self):
         return self.word
+
+
+AUDITED_FIELDS = ("slug", "status", "publish_at", "unpublish_at")
+
+
+class AuditEntry(models.Model):
+    """Who did what to a page, and when: published, withdrew, deleted, restored, changed its
+    address, recorded a review. Written by the site; nobody can change it."""
+
+    class Action(models.TextChoices):
+        PUBLISHED = "published", "published"
+        SCHEDULED = "scheduled", "scheduled"
+        UNPUBLISHED = "unpublished", "unpublished"
+        DELETED = "deleted", "deleted"
+        RESTORED = "restored", "restored an earlier version"
+        RECOVERED = "recovered", "restored the deleted page"
+        ADDRESS_CHANGED = "address", "changed the address"
+        REVIEWED = "reviewed", "recorded a medical review"
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    who = models.CharField(max_length=150, help_text="The login's name, kept if the login is removed.")
+    action = models.CharField(max_length=20, choices=Action)
+    procedure = models.ForeignKey("Procedure", on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_entries")
+    page = models.CharField(max_length=150, help_text="The page's title at the time.")
+    detail = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = "audit log entry"
+        verbose_name_plural = "audit log"
+
+    def __str__(self):
+        return f"{self.who} {self.get_action_display()} “{self.page}”"
+
+    @classmethod
+    def record(cls, action, procedure, detail="", user=None):
+        user = user or (reversion.get_user() if reversion.is_active() else None)
+        who = user.get_username() if user else "the site (content files or a command)"
+        return cls.objects.create(
+            user=user, who=who, action=action, procedure=procedure, page=procedure.title, detail=detail[:300]
+        )
+
+
+def audit_publishing(procedure, before):
+    """Log publishing, withdrawing, scheduling and address changes made by this save."""
+    before = before or {"slug": None, "status": Procedure.Status.DRAFT, "publish_at": None, "unpublish_at": None}
+    published = Procedure.Status.PUBLISHED
+    schedule_changed = (before["publish_at"], before["unpublish_at"]) != (procedure.publish_at, procedure.unpublish_at)
+    if procedure.status == published and (before["status"] != published or schedule_changed):
+        if procedure.is_scheduled:
+            AuditEntry.record(
+                AuditEntry.Action.SCHEDULED,
+                procedure,
+                f"goes live {date_format(timezone.localtime(procedure.publish_at), 'j M Y H:i')}",
+            )
+        else:
+            detail = (
+                f"withdraws {date_format(timezone.localtime(procedure.unpublish_at), 'j M Y H:i')}"
+                if procedure.unpublish_at
+                else ""
+            )
+            AuditEntry.record(AuditEntry.Action.PUBLISHED, procedure, detail)
+    elif before["status"] == published and procedure.status != published:
+        AuditEntry.record(AuditEntry.Action.UNPUBLISHED, procedure)
+    if before["slug"] and before["slug"] != procedure.slug:
+        AuditEntry.record(
+            AuditEntry.Action.ADDRESS_CHANGED, procedure, f"/procedures/{before['slug']}/ → /procedures/{procedure.slug}/"
+        )
 
 
 class LoadedContentFile(models.Model):

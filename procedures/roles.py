@@ -22,6 +22,7 @@ EDITOR_PERMISSIONS = {
     "procedurecode": ["add", "change", "delete", "view"],
     "synonym": ["add", "change", "delete", "view"],
     "unansweredsearch": ["view", "delete"],
+    "auditentry": ["view"],
     "sitepage": ["add", "change", "view"],
     "relatedlink": ["add", "change", "delete", "view"],
     "reference": ["add", "change", "delete", "view"],
@@ -38,6 +39,7 @@ MEDICAL_REVIEWER_PERMISSIONS = {
     "relatedlink": ["view"],
     "changenote": ["view"],
     "reviewschedule": ["view"],
+    "auditentry": ["view"],
 }
 
 

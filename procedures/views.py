@@ -85,8 +85,12 @@ def search_page(request):
 @follows_moves
 def procedure_detail(request, slug):
     procedure = find_procedure(request, slug, Procedure.objects.for_page())
+    return render(request, "procedures/procedure_detail.html", procedure_page_context(request, procedure))
+
+
+def procedure_page_context(request, procedure):
     page_url = request.build_absolute_uri(procedure.get_absolute_url())
-    context = {
+    return {
         "procedure": procedure,
         "breadcrumbs": [("Treatments A–Z", reverse("procedures:index")), (procedure.title, None)],
         "site_root": request.build_absolute_uri("/").rstrip("/"),
@@ -99,7 +103,6 @@ def procedure_detail(request, slug):
         "cache_key": (procedure.pk, content_version(), timezone.localdate(), request.get_host()),
         "cache_seconds": settings.PAGE_CACHE_SECONDS,
     }
-    return render(request, "procedures/procedure_detail.html", context)
 
 
 def author_detail(request, slug):
