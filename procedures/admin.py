@@ -67,6 +67,7 @@ class ContentAdmin(VersionAdmin):
     }
     change_form_template = "admin/procedures/change_form.html"
     object_history_template = "admin/procedures/object_history.html"
+    recover_list_template = "admin/procedures/recover_list.html"
 
     def get_form(self, request, obj=None, **kwargs):
         if issubclass(self.model, EditableContent) and not issubclass(self.form, OneEditorAtATimeForm):
@@ -89,6 +90,21 @@ class ContentAdmin(VersionAdmin):
             obj.save(started_from=form.cleaned_data.get("opened_version"))
         else:
             obj.save()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id)) if request.method == "GET" else None
+        if obj is not None and not Version.objects.get_for_object(obj).exists():
+            # Pages made outside the admin have no history yet: keep them as they are now,
+            # so that edits can always be compared and undone.
+            with reversion.create_revision():
+                reversion.add_to_revision(obj)
+                reversion.set_comment("The page as it was before its first edit in the admin")
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        with reversion.create_revision():  # so the audit log knows who deleted it
+            reversion.set_user(request.user)
+            return super().delete_view(request, object_id, extra_context)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:

@@ -137,3 +137,10 @@ def live_site(live_server, transactional_db):
     """The site served over HTTP with the shipped content, for the browser."""
     load_content(CONTENT_DIR)
     return live_server.url
+
+
+@pytest.fixture
+def shipped_content_committed(transactional_db):
+    """The shipped content, committed, for tests where several connections (threads, a live
+    server) must see it."""
+    return load_content(CONTENT_DIR)
