@@ -600,14 +600,10 @@ class ProcedureAdmin(ContentAdmin):
         return TemplateResponse(request, "admin/procedures/procedure/record_review.html", context)
 
 
-@admin.register(ReviewSchedule)
-class ReviewScheduleAdmin(admin.ModelAdmin):
-    """Every page by when its next medical review is due, soonest (and never reviewed) first."""
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Lists the site keeps by itself: people read them, nobody adds, changes or deletes rows."""
 
-    list_display = ["title", "status", "reviewer", "last_reviewed", review_due, "record_review"]
     list_display_links = None
-    list_filter = [ReviewStateFilter, "status", "reviewer"]
-    list_select_related = ["reviewer"]
 
     def has_add_permission(self, request):
         return False
@@ -617,6 +613,15 @@ class ReviewScheduleAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ReviewSchedule)
+class ReviewScheduleAdmin(ReadOnlyAdmin):
+    """Every page by when its next medical review is due, soonest (and never reviewed) first."""
+
+    list_display = ["title", "status", "reviewer", "last_reviewed", review_due, "record_review"]
+    list_filter = [ReviewStateFilter, "status", "reviewer"]
+    list_select_related = ["reviewer"]
 
     @admin.display(description="")
     def record_review(self, procedure):
@@ -628,20 +633,10 @@ class ReviewScheduleAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     """Read-only for everyone: the site writes it, nobody changes it."""
 
     list_display = ["at", "who", "action", "page", "detail"]
     list_filter = ["action", "who", "page"]
     search_fields = ["page", "who", "detail"]
     date_hierarchy = "at"
-    list_display_links = None
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,5 +1,6 @@
 """The site's settings as production and a newcomer's machine see them."""
 
+import io
 import os
 import subprocess
 import sys
@@ -57,7 +58,9 @@ def test_database_url_chooses_postgresql():
 
 
 def test_no_model_change_is_missing_a_migration(db):
-    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+    out = io.StringIO()
+    call_command("makemigrations", "--check", "--dry-run", stdout=out)  # exits with an error if one is
+    assert "No changes detected" in out.getvalue()
 
 
 def test_redis_serves_as_the_shared_cache():
