@@ -104,6 +104,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "procedures.context_processors.site_root",
                 "procedures.context_processors.site_pages",
             ],
         },
@@ -127,8 +128,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Redis in production (CACHE_URL=redis://…); one process's memory otherwise.
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://mesocare")}
+# Redis in production (CACHE_URL=redis://…). By default files in .cache/, which every
+# gunicorn worker shares (a per-process memory cache would let workers disagree).
+CACHES = {"default": env.cache("CACHE_URL", default=f"filecache://{BASE_DIR / '.cache'}")}
 CACHES["default"].setdefault("KEY_PREFIX", "mesocare")
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -182,14 +184,14 @@ MARKDOWNX_MARKDOWNIFY_FUNCTION = "procedures.markdown.render_markdown"
 MARKDOWNX_URLS_PATH = "/editor/preview/"
 MARKDOWNX_UPLOAD_URLS_PATH = "/editor/upload/"
 MARKDOWNX_SERVER_CALL_LATENCY = 700
-MARKDOWN_PREVIEW_MAX_CHARS = 100_000
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.security.DisallowedHost": {"level": "ERROR"}},
+    # A request for a host we do not serve gets a 400; it is not worth a log entry.
+    "loggers": {"django.security.DisallowedHost": {"handlers": [], "propagate": False}},
 }
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
@@ -200,6 +202,7 @@ CORS_URLS_REGEX = r"^/(api|oembed)/"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
+CORS_ALLOW_HEADERS = ["accept", "accept-language", "content-language", "if-none-match", "if-modified-since"]
 # Requests a minute per client (per IP address), in the spirit of MedlinePlus Connect's 100.
 API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="100/minute")
 REST_FRAMEWORK = {

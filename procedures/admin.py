@@ -1,9 +1,11 @@
 import reversion
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -56,6 +58,13 @@ class MarkdownEditor(AdminMarkdownxWidget):
         js = ["admin-editor/editor.js"]
 
 
+class DateTimeBox(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
 class ContentAdmin(VersionAdmin):
     """What every admin for editors' content shares: the Markdown editor, checked images,
     a revision on every save (django-reversion), compare and restore, and no silent
@@ -64,6 +73,8 @@ class ContentAdmin(VersionAdmin):
     formfield_overrides = {
         MarkdownxField: {"widget": MarkdownEditor},
         models.ImageField: {"form_class": RasterImageField},
+        # One labelled date-and-time box (the browser's own picker), not the admin's two unlabelled ones.
+        models.DateTimeField: {"form_class": forms.DateTimeField, "widget": DateTimeBox},
     }
     change_form_template = "admin/procedures/change_form.html"
     object_history_template = "admin/procedures/object_history.html"
@@ -145,13 +156,22 @@ class ContentAdmin(VersionAdmin):
     def version_or_404(self, request, object_id, version_id):
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
-        return get_object_or_404(
-            Version.objects.get_for_model(self.model).select_related("revision__user"), pk=version_id, object_id=object_id
-        )
+        versions = Version.objects.get_for_model(self.model).select_related("revision__user")
+        return get_object_or_404(versions, pk=version_id, object_id=unquote(object_id))
+
+    def get_changeform_initial_data(self, request):
+        # Initial values from the address (?title=…) for text only: a date or a choice typed
+        # into an address would not fit its field.
+        initial = super().get_changeform_initial_data(request)
+        text = (models.CharField, models.TextField)
+        allowed = {f.name for f in self.model._meta.fields if isinstance(f, text) and not f.choices}
+        return {name: value for name, value in initial.items() if name in allowed}
 
     def compare_view(self, request, object_id, version_id):
         version = self.version_or_404(request, object_id, version_id)
-        obj = get_object_or_404(self.model, pk=object_id)
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404("No such page.")
         context = {
             **self.admin_site.each_context(request),
             "title": f"Compare with the version saved {revisions.describe(version)}",
@@ -194,7 +214,7 @@ class SpecialtyAdmin(ContentAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
-class ConditionCodeInline(admin.TabularInline):
+class ConditionCodeInline(admin.StackedInline):
     model = ConditionCode
     extra = 1
     verbose_name_plural = "codes (e.g. ICD-10-CM L64.9), for clinics' record systems"
@@ -306,7 +326,7 @@ class GlossaryTermAdmin(ContentAdmin):
         render_every_page()
 
 
-class RelatedLinkInline(admin.TabularInline):
+class RelatedLinkInline(admin.StackedInline):
     model = RelatedLink
     extra = 1
     fields = ["title", "url", "position"]
@@ -321,13 +341,13 @@ class ReferenceInline(admin.StackedInline):
     verbose_name_plural = "references (cite reference 1 in the text as [^1], reference 2 as [^2], …)"
 
 
-class ProcedureCodeInline(admin.TabularInline):
+class ProcedureCodeInline(admin.StackedInline):
     model = ProcedureCode
     extra = 0
     verbose_name_plural = "codes for the procedure itself (optional; conditions carry their own)"
 
 
-class ChangeNoteInline(admin.TabularInline):
+class ChangeNoteInline(admin.StackedInline):
     model = ChangeNote
     extra = 0
     fields = ["date", "note"]
@@ -570,7 +590,9 @@ class ProcedureAdmin(ContentAdmin):
         return preview.kept_page(token, request.user)
 
     def record_review_view(self, request, object_id):
-        procedure = get_object_or_404(Procedure, pk=object_id)
+        procedure = self.get_object(request, unquote(object_id))
+        if procedure is None:
+            raise Http404("No such page.")
         if not request.user.has_perm("procedures.record_review"):
             raise PermissionDenied("Only medical reviewers can record a review.")
         own_profile = getattr(request.user, "author_profile", None)

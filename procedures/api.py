@@ -1,5 +1,8 @@
 """The read-only API for clinics (/api/v1/): published pages, authors, specialties, lookup by code."""
 
+import re
+
+from django.core.cache import cache
 from django.db.models import Max, Q
 from django.http import HttpResponsePermanentRedirect
 from django.urls import path, reverse
@@ -15,7 +18,23 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.views import APIView
 
 from .addresses import Gone, Moved, find_procedure
-from .models import Author, CodeSystem, Condition, ConditionCode, Procedure, ProcedureCode, Specialty
+from .models import (
+    Author,
+    BodyArea,
+    ChangeNote,
+    CodeSystem,
+    Condition,
+    ConditionCode,
+    Disclaimer,
+    Procedure,
+    ProcedureCode,
+    Reference,
+    RelatedLink,
+    Specialty,
+    content_version,
+)
+
+CONTENT_MODELS = (Procedure, Author, Specialty, Condition, BodyArea, Disclaimer, Reference, RelatedLink, ChangeNote)
 
 
 def absolute(request, path):
@@ -178,16 +197,24 @@ def attribution(procedure, url):
 
 class LastModifiedMixin:
     """Sets Last-Modified, so clients can ask "has it changed?" (If-Modified-Since → 304).
-    ETag and If-None-Match are handled for every page by ConditionalGetMiddleware."""
+    ETag and If-None-Match are handled for every page by ConditionalGetMiddleware.
 
-    def last_modified(self):
-        return self.get_queryset().aggregate(latest=Max("modified_at"))["latest"]
+    An answer shows more than one kind of content (a page names its author, specialties,
+    conditions …), so it is as new as the latest save of any content."""
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        if response.status_code == 200 and (modified := getattr(self, "_modified", None) or self.last_modified()):
+        if response.status_code == 200 and (modified := last_content_change()):
             response["Last-Modified"] = http_date(modified.timestamp())
         return response
+
+
+def last_content_change():
+    def latest():
+        saves = [model.objects.aggregate(latest=Max("modified_at"))["latest"] for model in CONTENT_MODELS]
+        return max(filter(None, saves), default=None)
+
+    return cache.get_or_set(f"last-content-change:{content_version()}", latest, timeout=None)
 
 
 @extend_schema(tags=["procedures"])
@@ -226,7 +253,6 @@ class ProcedureViewSet(LastModifiedMixin, viewsets.ReadOnlyModelViewSet):
             return HttpResponsePermanentRedirect(reverse("api:procedure-detail", args=[moved.procedure.slug]))
         except Gone as gone:
             return Response({"detail": f"“{gone.title}” was withdrawn or removed."}, status=status.HTTP_410_GONE)
-        self._modified = procedure.modified_at
         return Response(self.get_serializer(procedure).data)
 
 
@@ -282,8 +308,8 @@ class CodeLookupView(APIView):
         system_given = params.get("system") or params.get("mainSearchCriteria.v.cs")
         if not code:
             raise ValidationError({"code": "Give a code, e.g. ?code=L64.9&system=ICD-10-CM (or mainSearchCriteria.v.c)."})
-        if len(code) > 40:
-            raise ValidationError({"code": "That is too long to be a code."})
+        if len(code) > 40 or not re.fullmatch(r"[A-Z0-9][A-Z0-9.\-]*", code):
+            raise ValidationError({"code": "That is not a code: codes are letters, digits and dots, e.g. L64.9."})
         system = CodeSystem.from_name(system_given) if system_given else None
         if system_given and system is None:
             known = ", ".join(f"{s.label} ({s.value})" for s in CodeSystem)

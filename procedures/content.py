@@ -32,6 +32,7 @@ from .models import (
     Condition,
     ConditionCode,
     Disclaimer,
+    FormerSlug,
     GlossaryTerm,
     LoadedContentFile,
     Procedure,
@@ -78,10 +79,11 @@ class Kind:
 
     @property
     def relations(self):
-        return self.links.keys() | self.many.keys() | self.rows.keys()
+        return self.links.keys() | self.many.keys() | self.rows.keys() | ({FORMER} & set(self.fields))
 
 
 CODES = ("system", "code")
+FORMER = "former_slugs"  # a procedure's former addresses, which redirect to it
 SPECIALTIES = Kind("specialties", Specialty, ("name",), "description")
 CONDITIONS = Kind(
     "conditions", Condition, ("name", "also_known_as", "codes"), "description", rows={"codes": (ConditionCode, CODES)}
@@ -98,8 +100,8 @@ PROCEDURES = Kind(
     "procedures",
     Procedure,
     (
-        "title", "summary", "status", "procedure_type", "specialties", "conditions", "body_areas",
-        "related_procedures", "author",
+        "title", "summary", "status", "publish_at", "unpublish_at", "procedure_type",
+        "specialties", "conditions", "body_areas", "related_procedures", "former_slugs", "author",
         "reviewer", "last_reviewed", "next_review_due", "disclaimer",
         "first_published", "last_updated", "hero_image", "hero_alt",
         "related_reading", "references", "codes", "changes",
@@ -130,6 +132,7 @@ SECTION_BY_HEADING = {title.lower(): field for field, title, _ in Procedure.SECT
 # Reading ------------------------------------------------------------------------------
 
 
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)^---[ \t]*\r?$\n?(.*)\Z", re.DOTALL | re.MULTILINE)
 
 
@@ -226,13 +229,13 @@ def load_content(directory, *, force=False, dry_run=False):
     """Load every content file; raise ContentError listing every problem, changing nothing."""
     directory = Path(directory)
     report, problems, defaults, glossary_files, links_to_own_kind = LoadReport(), [], [], set(), []
-    with transaction.atomic(), reversion.create_revision():
-        reversion.set_comment(f"Loaded from {directory.name}/")
+    with transaction.atomic():
         for kind in KINDS:
             for path in sorted((directory / kind.folder).glob("*.md")):
                 name = f"{directory.name}/{kind.folder}/{path.name}"
                 try:
-                    with transaction.atomic():
+                    with transaction.atomic(), reversion.create_revision():  # a version of each page
+                        reversion.set_comment(f"Loaded from {name}")
                         outcome, later = load_file(kind, path, force=force)
                 except FileProblem as problem:
                     problems.append(f"{name}: {problem}")
@@ -310,6 +313,8 @@ def save(kind, obj, values):
     rows = {key: [row(kind, key, item) for item in as_list(relations.get(key))] for key in kind.rows}
     validate(obj)
     obj.save()
+    if FORMER in relations:
+        keep_former_addresses(obj, as_list(relations[FORMER]))
     for key, objects in many.items():
         getattr(obj, key).set(objects)
     for key, new_rows in rows.items():
@@ -319,9 +324,21 @@ def save(kind, obj, values):
         for position, new_row in reversed(list(enumerate(new_rows))):
             setattr(new_row, manager.field.name, obj)
             if hasattr(new_row, "position"):
-                new_row.position = position
+                new_row.position = position + 1
             new_row.save()
     return later
+
+
+def keep_former_addresses(procedure, slugs):
+    slugs = [str(slug) for slug in slugs]
+    for slug in slugs:
+        taken = Procedure.objects.filter(slug=slug).exclude(pk=procedure.pk).exists()
+        taken = taken or FormerSlug.objects.filter(slug=slug, procedure__isnull=False).exclude(procedure=procedure).exists()
+        if slug == procedure.slug or taken or not SLUG.fullmatch(slug):
+            raise FileProblem(f"field {FORMER!r}: {slug!r} cannot be a former address of this page")
+    procedure.former_slugs.exclude(slug__in=slugs).delete()
+    for slug in slugs:
+        FormerSlug.objects.update_or_create(slug=slug, defaults={"procedure": procedure, "title": procedure.title})
 
 
 def validate(obj, exclude=None):
@@ -376,7 +393,7 @@ def snapshot(kind, obj):
     """An object's content as the plain values a file holds."""
     values = {}
     for key in kind.fields:
-        if key in kind.many:
+        if key in kind.many or key == FORMER:
             values[key] = sorted(getattr(obj, key).values_list("slug", flat=True))
         elif key in kind.links:
             linked = getattr(obj, key)
@@ -414,7 +431,7 @@ def comparable(kind, values):
             for item in as_list(values[key])
             if isinstance(item, dict)
         ]
-    for key in kind.many.keys() & values.keys():
+    for key in (kind.many.keys() | {FORMER}) & values.keys():
         values[key] = sorted(str(slug) for slug in as_list(values[key]))
     return values
 

@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from .images import clean_uploaded_image
-from .markdown import render_markdown
+from .markdown import markdown_problem, render_markdown
 from .models import GlossaryTerm
 from .readability import measure
 
@@ -58,12 +58,8 @@ def preview(request):
     content = request.POST.get("content")
     if content is None:
         return preview_message("Nothing to preview.", 400)
-    if len(content) > settings.MARKDOWN_PREVIEW_MAX_CHARS:
-        return preview_message(
-            f"This text is too long to preview ({len(content):,} characters; "
-            f"the limit is {settings.MARKDOWN_PREVIEW_MAX_CHARS:,}). Split it up.",
-            400,
-        )
+    if problem := markdown_problem(content):
+        return preview_message(problem, 400)
     html = render_markdown(content, GlossaryTerm.glossary())
     return HttpResponse(html + readability_note(measure(html)))
 
@@ -74,8 +70,8 @@ def readability_note(found):
         return ""
     target = f"{settings.READING_GRADE_TARGET:g}"
     return format_html(
-        '<aside class="editor-readability{}" aria-label="Reading level"><p>Reading level: grade {} '
-        "(Flesch–Kincaid {}, SMOG {}) · target {} or below · {} words.{}</p></aside>",
+        '<p class="editor-readability{}">Reading level: grade {} '
+        "(Flesch–Kincaid {}, SMOG {}) · target {} or below · {} words.{}</p>",
         " editor-readability--above" if found.above_target else "",
         found.level,
         found.grade,

@@ -4,6 +4,7 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 from .models import Procedure
 
@@ -31,20 +32,22 @@ class UpdatedPagesFeed(Feed):
         return procedure.title
 
     def item_description(self, procedure):
+        # Atom says the summary is HTML; ours is plain text, so it is escaped to stay text.
         latest = next(iter(procedure.changes.all()), None)
         if latest and latest.date == procedure.last_updated:
-            return f"{procedure.summary} Updated: {latest.note}"
-        return procedure.summary
+            return escape(f"{procedure.summary} Updated: {latest.note}")
+        return escape(procedure.summary)
 
     def item_author_name(self, procedure):
         return procedure.author.name
 
     def item_pubdate(self, procedure):
-        return midday(procedure.first_published)
+        return start_of(procedure.first_published)
 
     def item_updateddate(self, procedure):
-        return midday(procedure.last_updated)
+        return start_of(procedure.last_updated)
 
 
-def midday(date):
-    return timezone.make_aware(datetime.datetime.combine(date, datetime.time(12))) if date else None
+def start_of(date):
+    """Pages carry dates, feeds want times: the start of the day (never in the future)."""
+    return timezone.make_aware(datetime.datetime.combine(date, datetime.time.min)) if date else None

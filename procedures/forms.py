@@ -133,6 +133,8 @@ class ReviewForm(forms.Form):
         reviewed_on = self.cleaned_data["reviewed_on"]
         if reviewed_on > timezone.localdate():
             raise forms.ValidationError("A review cannot be recorded for a date in the future.")
+        if reviewed_on.year < 2000:
+            raise forms.ValidationError("That date looks wrong: give the day the page was checked.")
         return reviewed_on
 
     def clean(self):

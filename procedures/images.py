@@ -23,6 +23,7 @@ ACCEPTED_FORMATS = {
     "GIF": ("PNG", "png"),  # first frame only: no animation on patient pages
 }
 NOT_AN_IMAGE = "This file is not a picture we can use. Upload a JPEG, PNG, WebP or GIF image."
+TOO_MANY_PIXELS = "It is too large to use: make it smaller (at most 40 million pixels, e.g. 8000 × 5000)."
 
 
 def clean_uploaded_image(upload) -> ContentFile:
@@ -34,14 +35,16 @@ def clean_uploaded_image(upload) -> ContentFile:
         raise ValidationError("This file is empty. Choose the picture again.", code="empty")
     if upload.size > settings.IMAGE_UPLOAD_MAX_BYTES:
         raise ValidationError(
-            f"This picture is {filesizeformat(upload.size)}; the limit is "
-            f"{filesizeformat(settings.IMAGE_UPLOAD_MAX_BYTES)}. Save it smaller and try again.",
+            f"This picture is larger than the {filesizeformat(settings.IMAGE_UPLOAD_MAX_BYTES)} limit "
+            f"({upload.size:,} bytes). Save it smaller and try again.",
             code="too_large",
         )
     upload.seek(0)
     try:
         picture, out_format, extension = _opened(upload)
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError, EOFError) as error:
+    except Image.DecompressionBombError as error:
+        raise ValidationError(TOO_MANY_PIXELS, code="too_many_pixels") from error
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as error:
         raise ValidationError(NOT_AN_IMAGE, code="not_an_image") from error
 
     buffer = io.BytesIO()
@@ -56,11 +59,7 @@ def _opened(upload):
         with Image.open(upload, formats=list(ACCEPTED_FORMATS)) as image:
             width, height = image.size
             if width * height > settings.IMAGE_UPLOAD_MAX_PIXELS:
-                raise ValidationError(
-                    f"This picture is {width} × {height} pixels, too large to use. "
-                    f"Make it smaller (at most {settings.IMAGE_UPLOAD_MAX_PIXELS // 1_000_000} million pixels).",
-                    code="too_many_pixels",
-                )
+                raise ValidationError(f"This picture is {width} × {height} pixels. {TOO_MANY_PIXELS}", code="too_many_pixels")
             out_format, extension = ACCEPTED_FORMATS[image.format]
             image.load()
             return _prepared(image, out_format), out_format, extension

@@ -14,6 +14,8 @@ import xml.etree.ElementTree as etree
 
 import markdown
 import nh3
+from django.core.exceptions import ValidationError
+from django.utils.html import escape
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
@@ -141,19 +143,61 @@ ALLOWED_CLASSES = {"a": {"glossary-term"}, "sup": {"citation"}, "span": {"visual
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 
-def render_markdown(text: str, glossary: Glossary | None = None, top_heading: int = 3) -> str:
+# Limits that keep rendering quick whatever is typed (Markdown's link syntax costs time in
+# proportion to the square of the number of "[" in a text).
+MAX_CHARACTERS = 20_000
+MAX_SQUARE_BRACKETS = 500
+
+
+def markdown_problem(text):
+    """Why this text cannot be used as it is, in words an editor can act on; or None."""
+    text = text or ""
+    if len(text) > MAX_CHARACTERS:
+        return f"This text is {len(text):,} characters long; the most one box takes is {MAX_CHARACTERS:,}. Split it up."
+    if text.count("[") > MAX_SQUARE_BRACKETS:
+        return (
+            f"This text has more than {MAX_SQUARE_BRACKETS} square brackets “[”. "
+            "Links and citations need one each; remove the rest."
+        )
+    try:
+        render_markdown(text, strict=True)
+    except RecursionError:
+        return "This text is nested too deeply to show (for example, very many list markers or quote marks on one line)."
+    return None
+
+
+def validate_markdown(text):
+    if problem := markdown_problem(text):
+        raise ValidationError(problem)
+
+
+def render_markdown(text: str, glossary: Glossary | None = None, top_heading: int = 3, strict=False) -> str:
     """Turn editor Markdown into HTML that is safe to put on a public page.
 
     `top_heading` is the highest heading level the text may use (3 under a page's sections).
+    Text too deeply nested to parse is shown as plain paragraphs (editors are told on saving).
     """
     extensions = ["tables", "sane_lists", "smarty", PatientMarkdown(glossary, top_heading)]
-    html = markdown.markdown(text or "", extensions=extensions)
+    try:
+        html = markdown.markdown(text or "", extensions=extensions)
+    except RecursionError:
+        if strict:
+            raise
+        html = "".join(f"<p>{escape(paragraph)}</p>" for paragraph in (text or "").split("\n\n") if paragraph.strip())
     return sanitise_html(html, top_heading)
+
+
+def no_backslash_addresses(element, attribute, value):
+    """Browsers read "/\\evil.example" as a link to another site: such addresses are dropped."""
+    if attribute in {"href", "src"} and "\\" in value:
+        return None
+    return value
 
 
 def sanitise_html(html: str, top_heading: int = 3) -> str:
     return nh3.clean(
         html,
+        attribute_filter=no_backslash_addresses,
         tags=ALLOWED_TAGS | {f"h{level}" for level in range(top_heading, 7)},
         attributes=ALLOWED_ATTRIBUTES,
         allowed_classes=ALLOWED_CLASSES,

@@ -10,20 +10,27 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator, URLValidator
 from django.db import models, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Min, Q
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from markdownx.models import MarkdownxField
 
-from .markdown import Glossary, render_markdown
+from .markdown import Glossary, render_markdown, validate_markdown
 from .readability import Readability, measure
 
 CONTENT_VERSION_KEY = "content-version"
+NEXT_SCHEDULED_CHANGE_KEY = "next-scheduled-change"
 
 
 def content_version():
-    """A number that changes whenever any content is saved; part of every page-cache key."""
+    """A number that changes whenever any content is saved, or a page goes live or is
+    withdrawn at its set time; part of every page-cache key."""
+    next_change = cache.get(NEXT_SCHEDULED_CHANGE_KEY)
+    if next_change is None:
+        cache.set(NEXT_SCHEDULED_CHANGE_KEY, Procedure.objects.next_scheduled_change(), timeout=None)
+    elif next_change <= timezone.now():
+        content_changed()  # a scheduled page just went live or was withdrawn: lists on pages change
     return cache.get_or_set(CONTENT_VERSION_KEY, 1, timeout=None)
 
 
@@ -32,6 +39,7 @@ def content_changed():
         cache.incr(CONTENT_VERSION_KEY)
     except ValueError:
         cache.set(CONTENT_VERSION_KEY, 2, timeout=None)
+    cache.delete(NEXT_SCHEDULED_CHANGE_KEY)  # worked out again when next asked
 
 
 class ContentModel(models.Model):
@@ -63,6 +71,12 @@ class ContentModel(models.Model):
     def rendered_fields(self):
         """The stored fields that saving computes from the editor's text."""
         return [html for _, html in self.markdown_fields]
+
+
+class PatientMarkdownField(MarkdownxField):
+    """Editors' Markdown (with the live preview), within the limits that keep pages quick to show."""
+
+    default_validators = [validate_markdown]
 
 
 class EditConflict(Exception):
@@ -99,6 +113,8 @@ class EditableContent(ContentModel):
 
 def validate_link_target(value):
     """Links editors add must go to a web page or to a page on this site."""
+    if "\\" in value:  # browsers read "/\\evil.example" as another site
+        raise ValidationError("Web addresses cannot contain a backslash (\\).")
     if value.startswith("/") and not value.startswith("//"):
         return
     URLValidator(
@@ -124,6 +140,10 @@ class Specialty(ContentModel):
         return reverse("procedures:specialty", args=[self.slug])
 
 
+def squeezed(text):
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
 class CodeSystem(models.TextChoices):
     """Coding systems clinics' record systems use; values are their HL7 OIDs."""
 
@@ -134,10 +154,12 @@ class CodeSystem(models.TextChoices):
 
     @classmethod
     def from_name(cls, value):
-        """A system from its OID or its name (as clinics may write either), or None."""
-        wanted = (value or "").strip().lower().replace("_", "-").replace(" ", "")
+        """A system from its OID or its name, however written (ICD-10-CM, icd10cm, SNOMED CT,
+        SNOMED-CT, ICD-10), or None."""
+        wanted = (value or "").strip()
         for system in cls:
-            if wanted in {system.value, system.label.lower().replace(" ", ""), system.name.lower()}:
+            names = {squeezed(system.label), squeezed(system.label.split(" (")[0]), squeezed(system.name)}
+            if wanted == system.value or squeezed(wanted) in names:
                 return system
         return None
 
@@ -225,7 +247,7 @@ class Author(EditableContent):
         blank=True,
         help_text='Describes the photo for people who cannot see it, e.g. "Dr Jane Smith smiling".',
     )
-    bio = MarkdownxField(blank=True, help_text="A short biography in Markdown: training, experience, areas of work.")
+    bio = PatientMarkdownField(blank=True, help_text="A short biography in Markdown: training, experience, areas of work.")
     bio_html = models.TextField(blank=True, editable=False)
     disclosure = models.TextField(
         "conflicts of interest",
@@ -278,7 +300,7 @@ class Disclaimer(EditableContent):
 
     title = models.CharField(max_length=150)
     slug = models.SlugField(max_length=100, unique=True, help_text="A short name used in content files.")
-    body = MarkdownxField(help_text="The disclaimer text in Markdown.")
+    body = PatientMarkdownField(help_text="The disclaimer text in Markdown.")
     body_html = models.TextField(blank=True, editable=False)
     is_default = models.BooleanField(
         "is the site default",
@@ -338,6 +360,16 @@ class ProcedureQuerySet(models.QuerySet):
             Q(unpublish_at__isnull=True) | Q(unpublish_at__gt=now),
             status=Procedure.Status.PUBLISHED,
         )
+
+    def next_scheduled_change(self):
+        """When the next page goes live or is withdrawn at its set time (far in the future if none)."""
+        now = timezone.now()
+        times = self.filter(status=Procedure.Status.PUBLISHED).aggregate(
+            going_live=Min("publish_at", filter=Q(publish_at__gt=now)),
+            withdrawn=Min("unpublish_at", filter=Q(unpublish_at__gt=now)),
+        )
+        upcoming = [time for time in times.values() if time]
+        return min(upcoming) if upcoming else datetime.datetime.max.replace(tzinfo=datetime.UTC)
 
     def scheduled(self):
         """Published pages waiting for their time to go live."""
@@ -412,7 +444,10 @@ class Procedure(EditableContent):
 
     title = models.CharField(max_length=150)
     slug = models.SlugField(
-        max_length=150, unique=True, help_text="The page's web address. Changing it breaks links people have saved."
+        max_length=150,
+        unique=True,
+        help_text="The page's web address, /procedures/<this>/. "
+        "If you change it, the old address keeps working: it redirects here.",
     )
     summary = models.CharField(
         max_length=200,
@@ -492,14 +527,16 @@ class Procedure(EditableContent):
     review_reminder_sent = models.DateField(null=True, blank=True, editable=False)
     last_updated = models.DateField(default=timezone.localdate, help_text="Moves to today whenever the page's text changes.")
 
-    what_it_is = MarkdownxField(
+    what_it_is = PatientMarkdownField(
         "What it is", blank=True, help_text="Needed before publishing. What the treatment is and what it is for."
     )
-    who_it_is_for = MarkdownxField("Who it is for", blank=True, help_text="Who may benefit, and who should not have it.")
-    preparation = MarkdownxField("How to prepare", blank=True, help_text="What to ask and do before the first session.")
-    how_it_is_done = MarkdownxField("How it is done", blank=True, help_text="What happens, how many sessions and how often.")
-    risks = MarkdownxField("Risks and side effects", blank=True, help_text="Needed before publishing.")
-    recovery = MarkdownxField("Recovery and aftercare", blank=True)
+    who_it_is_for = PatientMarkdownField("Who it is for", blank=True, help_text="Who may benefit, and who should not have it.")
+    preparation = PatientMarkdownField("How to prepare", blank=True, help_text="What to ask and do before the first session.")
+    how_it_is_done = PatientMarkdownField(
+        "How it is done", blank=True, help_text="What happens, how many sessions and how often."
+    )
+    risks = PatientMarkdownField("Risks and side effects", blank=True, help_text="Needed before publishing.")
+    recovery = PatientMarkdownField("Recovery and aftercare", blank=True)
     what_it_is_html = models.TextField(blank=True, editable=False)
     who_it_is_for_html = models.TextField(blank=True, editable=False)
     preparation_html = models.TextField(blank=True, editable=False)
@@ -558,9 +595,9 @@ class Procedure(EditableContent):
             FormerSlug.objects.update_or_create(
                 slug=old_slug, defaults={"procedure": self, "title": self.title, "retired_at": timezone.now()}
             )
-        FormerSlug.objects.filter(slug=self.slug).delete()  # the address is this page's own again
         if FormerSlug.objects.filter(deleted_procedure_id=self.pk).update(procedure=self, deleted_procedure_id=None):
             AuditEntry.record(AuditEntry.Action.RECOVERED, self)  # a deleted page is back, with its old addresses
+        FormerSlug.objects.filter(slug=self.slug).delete()  # the address is this page's own again
         from .search import index  # search reads these models, so it is imported late
 
         index(self)
@@ -691,6 +728,11 @@ class Procedure(EditableContent):
             raise ValidationError(errors)
 
 
+LIST_POSITION_HELP = (
+    "Order in the list (1, 2, 3 …). Leave empty to add it at the end, so numbers cited in the text stay the same."
+)
+
+
 class RelatedLink(ContentModel):
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="related_reading")
     title = models.CharField("link text", max_length=200)
@@ -700,10 +742,10 @@ class RelatedLink(ContentModel):
         validators=[validate_link_target],
         help_text="A full web address (https://…) or a page on this site (/procedures/…).",
     )
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(null=True, blank=True, help_text=LIST_POSITION_HELP)
 
     class Meta:
-        ordering = ["position", "pk"]
+        ordering = [F("position").asc(nulls_last=True), "pk"]
         verbose_name = "related reading link"
 
     def __str__(self):
@@ -728,10 +770,10 @@ class Reference(ContentModel):
         validators=[RegexValidator(r"^10\.\d{4,9}/\S+$", "A DOI looks like 10.1111/j.1524-4725.2006.32100.x")],
         help_text="For journal articles, e.g. 10.1111/j.1524-4725.2006.32100.x",
     )
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(null=True, blank=True, help_text=LIST_POSITION_HELP)
 
     class Meta:
-        ordering = ["position", "pk"]
+        ordering = [F("position").asc(nulls_last=True), "pk"]
 
     def __str__(self):
         return self.title
@@ -810,7 +852,7 @@ class SitePage(EditableContent):
 
     title = models.CharField(max_length=150)
     slug = models.SlugField(max_length=100, unique=True, help_text="The page's address: /slug/.")
-    body = MarkdownxField()
+    body = PatientMarkdownField()
     body_html = models.TextField(blank=True, editable=False)
 
     class Meta:

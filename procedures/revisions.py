@@ -101,7 +101,7 @@ def label_for(relation):
 
 
 def row_lines(model, rows):
-    ordered = sorted(rows, key=lambda row: (row.get("position", 0), row.get("id") or 0))
+    ordered = sorted(rows, key=lambda row: (row.get("position") is None, row.get("position") or 0, row.get("id") or 0))
     fields = [f.attname for f in model._meta.concrete_fields if f.editable and not f.primary_key and not f.is_relation]
     fields = [name for name in fields if name not in {"position", "modified_at"}]
     return "\n".join(" — ".join(str(row.get(name) or "") for name in fields) for row in ordered)
@@ -131,17 +131,41 @@ def describe(version):
     return f"{date_format(localtime(revision.date_created), 'j M Y, H:i')} by {who}"
 
 
+# What a restore leaves as it is now: review records (recording a review is its own act) and
+# the link between an author and a login.
+KEPT_ON_RESTORE = ("reviewer_id", "last_reviewed", "next_review_due", "review_reminder_sent", "user_id")
+
+
+def own_versions(version):
+    """The versions in this revision that belong to this page: itself and its own rows
+    (a revision may hold other pages too, e.g. everything one `loadcontent` saved)."""
+    relations = {relation.related_model: relation.field.attname for relation in related_rows(version._model)}
+    return [version] + [
+        other
+        for other in version.revision.version_set.all()
+        if (model := other.content_type.model_class()) in relations
+        and str(other.field_dict.get(relations[model])) == str(version.object_id)
+    ]
+
+
 @transaction.atomic
 def restore(version, user):
     """Make the page as it was in `version`, as a new revision. Works for deleted pages too."""
     model = version._model
     now = model.objects.filter(pk=version.object_id).first()
+    kept = {name: getattr(now, name) for name in KEPT_ON_RESTORE if now is not None and hasattr(now, name)}
     try:
         with reversion.create_revision():
             reversion.set_user(user)
             reversion.set_comment(f"Restored the version saved {describe(version)}")
-            version.revision.revert(delete=True)
+            if now is not None:
+                for relation in related_rows(model):  # rows added since go; those in the version come back
+                    getattr(now, relation.get_accessor_name()).all().delete()
+            for own in own_versions(version):
+                own.revert()
             obj = model.objects.get(pk=version.object_id)
+            for name, value in kept.items():
+                setattr(obj, name, value)
             obj.edit_version = max(obj.edit_version, now.edit_version if now else 0)  # open forms see a conflict
             obj.save()  # renders, indexes for search and refreshes cached pages
     except (IntegrityError, models.ProtectedError) as error:

@@ -51,6 +51,7 @@ class Hit:
 @dataclass
 class Results:
     query: str
+    only_common_words: bool = False
     searched: str = ""  # the words looked for, after corrections
     corrected: bool = False
     hits: list = field(default_factory=list)
@@ -71,6 +72,7 @@ def search(query, limit=20):
     results = Results(query=(query or "").strip()[:MAX_QUERY_CHARACTERS])
     words = key_words(query)[:MAX_WORDS]
     if not words:
+        results.only_common_words = bool(normalise(query))
         return results
     backend = BACKENDS[connection.vendor]
     corrected = [backend.correct(word) for word in words]
@@ -84,17 +86,24 @@ def search(query, limit=20):
         # A page whose whole title is what was asked for comes first.
         results.hits.sort(key=lambda hit: key_words(hit.procedure.title) != corrected)
     else:
-        results.suggestions = backend.suggestions(corrected)
+        results.suggestions = list(dict.fromkeys(split_words(corrected) + backend.suggestions(corrected)))[:5]
     return results
+
+
+def split_words(words):
+    """Words typed without their space ("hairloss") as the two words the pages use ("hair loss")."""
+    splits = [(word[:i], word[i:]) for word in words if len(word) >= 6 for i in range(3, len(word) - 2)]
+    known = set(SearchWord.objects.filter(word__in={part for pair in splits for part in pair}).values_list("word", flat=True))
+    return [f"{first} {second}" for first, second in splits if first in known and second in known]
 
 
 def with_synonyms(words):
     """The phrases to look for: the words, and every synonym of a word or phrase among them."""
     groups = {}
-    condition_names = [[condition.name, *condition.also_known_as] for condition in Condition.objects.all()]
-    for phrases in [synonym.phrases for synonym in Synonym.objects.all()] + [
-        [" ".join(WORD.findall(name.lower())) for name in names] for names in condition_names
-    ]:
+    word_lists = [synonym.phrases for synonym in Synonym.objects.all()]
+    word_lists += [[condition.name, *condition.also_known_as] for condition in Condition.objects.all()]
+    for phrases in word_lists:
+        phrases = [phrase for phrase in map(normalise, phrases) if phrase]  # words only: safe in any query
         for phrase in phrases:
             groups.setdefault(phrase, set()).update(phrases)
     phrases, i = [], 0

@@ -1,7 +1,7 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from .models import Author, BodyArea, Condition, Procedure, SitePage
+from .models import Author, BodyArea, Condition, Procedure, SitePage, Specialty
 
 
 class ProcedureSitemap(Sitemap):
@@ -30,7 +30,14 @@ class ContentSitemap(Sitemap):
 
 class FixedPagesSitemap(Sitemap):
     def items(self):
-        return ["procedures:home", "procedures:index", "procedures:glossary", "procedures:site-disclaimer"]
+        return [
+            "procedures:home",
+            "procedures:index",
+            "procedures:conditions",
+            "procedures:glossary",
+            "procedures:site-disclaimer",
+            "procedures:api-docs",
+        ]
 
     def location(self, name):
         return reverse(name)
@@ -39,6 +46,7 @@ class FixedPagesSitemap(Sitemap):
 SITEMAPS = {
     "procedures": ProcedureSitemap,
     "authors": ContentSitemap(Author),
+    "specialties": ContentSitemap(Specialty),
     "conditions": ContentSitemap(Condition),
     "body-areas": ContentSitemap(BodyArea),
     "pages": ContentSitemap(SitePage),

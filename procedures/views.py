@@ -93,7 +93,6 @@ def procedure_page_context(request, procedure):
     return {
         "procedure": procedure,
         "breadcrumbs": [("Treatments A–Z", reverse("procedures:index")), (procedure.title, None)],
-        "site_root": request.build_absolute_uri("/").rstrip("/"),
         "page_url": page_url,
         "embed_url": request.build_absolute_uri(reverse("procedures:embed", args=[procedure.slug])),
         "oembed_url": request.build_absolute_uri(
@@ -203,11 +202,15 @@ def oembed(request):
 
 def procedure_for_address(request, address):
     """The published procedure an address on this site points to (page, embed or handout), or 404."""
-    parts = urlsplit(address)
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
+    try:
+        parts = urlsplit(address)
+        hostname = parts.hostname
+    except ValueError:  # e.g. a broken IPv6 address
+        raise Http404("Not an address on this site.") from None
+    if parts.scheme not in {"http", "https"} or not hostname:
         raise Http404("Not an address on this site.")
     hosts = {request.get_host().split(":")[0], *settings.ALLOWED_HOSTS, urlsplit(settings.SITE_URL).hostname}
-    if not validate_host(parts.hostname, list(hosts)):
+    if not validate_host(hostname, list(hosts)):
         raise Http404("Not an address on this site.")
     try:
         match = resolve(parts.path or "/")

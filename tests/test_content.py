@@ -118,7 +118,12 @@ BROKEN_FILES = [
     ("procedures/mesotherapy.md", "changes: []", "changes:\n- date: 2026-02-30\n  note: x", "field 'date'"),
     ("procedures/mesotherapy.md", "reviewer: anand-lakhkar", "reviewer: ''", "has not had a medical review yet"),
     ("glossary/alopecia.md", "- alopecias", "- 42", "field 'also_matches'"),
-    ("procedures/mesotherapy.md", "- mesotherapy-for-hair-loss\nauthor", "- no-such-page\nauthor", "no procedure 'no-such-page'"),
+    (
+        "procedures/mesotherapy.md",
+        "related_procedures:\n- mesotherapy-for-hair-loss",
+        "related_procedures:\n- no-such-page",
+        "no procedure 'no-such-page'",
+    ),
     ("pages/privacy.md", "title: Privacy", "title: ''", "field 'title'"),
     ("disclaimers/medical-information.md", "is_default: true", "is_default: false", "always have a default disclaimer"),
 ]

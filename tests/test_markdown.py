@@ -82,7 +82,7 @@ def test_the_preview_is_exactly_what_patients_get(editor_client, db):
     markdown = "# Before you come\n\nBring a list of your **medicines**.\n\n| Week | Sessions |\n|---|---|\n| 1 | 1 |"
     procedure = ProcedureFactory(who_it_is_for=markdown)
     preview = page_of(editor_client.post("/editor/preview/", {"content": markdown}).content.decode())
-    preview.find("aside", class_="editor-readability").decompose()  # for editors only, below the preview
+    preview.find("p", class_="editor-readability").decompose()  # for editors only, below the preview
     section = page(editor_client.get(procedure.get_absolute_url())).find(id="who-it-is-for")
     section.h2.decompose()
     assert section.decode_contents().strip() == preview.decode().strip()

@@ -121,7 +121,7 @@ def test_editors_schedule_a_page_and_see_when_it_goes_live(editor_client):
     procedure = ProcedureFactory(status="draft", first_published=None)
     when = timezone.localtime(NOW + datetime.timedelta(days=2)).replace(hour=9, minute=30, second=0, microsecond=0)
     data = {**form_fields(editor_client.get(change_url(procedure))), "status": "published"}
-    data.update({"publish_at_0": when.strftime("%Y-%m-%d"), "publish_at_1": when.strftime("%H:%M:%S")})
+    data.update({"publish_at": when.strftime("%Y-%m-%dT%H:%M")})
     response = editor_client.post(change_url(procedure), data, follow=True)
     assert "was changed successfully" in text(response), error_messages(response)
     procedure.refresh_from_db()
@@ -137,9 +137,7 @@ def test_editors_schedule_a_page_and_see_when_it_goes_live(editor_client):
 def test_withdrawing_before_going_live_is_refused(editor_client):
     procedure = ProcedureFactory()
     data = {**form_fields(editor_client.get(change_url(procedure)))}
-    data.update(
-        {"publish_at_0": "2030-01-02", "publish_at_1": "10:00:00", "unpublish_at_0": "2030-01-01", "unpublish_at_1": "10:00:00"}
-    )
+    data.update({"publish_at": "2030-01-02T10:00", "unpublish_at": "2030-01-01T10:00"})
     response = editor_client.post(change_url(procedure), data)
     assert "The page must be withdrawn after it goes live." in error_messages(response)
 

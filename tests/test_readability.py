@@ -72,9 +72,11 @@ def test_editors_see_the_reading_level_in_the_list_and_on_the_form(editor_client
 
 
 def test_the_live_preview_shows_the_reading_level(editor_client):
-    note = page(editor_client.post("/editor/preview/", {"content": "The cat sat on the mat. It was warm."})).find("aside")
+    note = page(editor_client.post("/editor/preview/", {"content": "The cat sat on the mat. It was warm."})).find(
+        "p", class_="editor-readability"
+    )
     assert "Reading level: grade" in note.get_text() and "Above target" not in note.get_text()
-    hard = page(editor_client.post("/editor/preview/", {"content": HARD})).find("aside")
+    hard = page(editor_client.post("/editor/preview/", {"content": HARD})).find("p", class_="editor-readability")
     assert "Above target" in hard.get_text()
 
 
