@@ -134,3 +134,19 @@ def test_a_refused_upload_is_explained_to_the_editor(live_site, desktop, tmp_pat
     desktop.locator(".field-what_it_is input[type=file]").set_input_files(fake)
     expect(desktop.locator(".field-what_it_is .editor-status")).to_contain_text("not a picture we can use")
     expect(desktop.locator("textarea[name=what_it_is]")).to_have_value("")
+
+
+WCAG_ONLY = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_editors_procedure_form_meets_wcag(live_site, browser, width):
+    make_editor(username="editor")
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    log_in(page, live_site, "editor")
+    page.goto(live_site + "/admin/procedures/procedure/")
+    page.get_by_role("link", name="Mesotherapy", exact=True).click()
+    results = Axe().run(page, options=WCAG_ONLY)
+    assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in results.response["violations"]] == []
+    context.close()
