@@ -168,7 +168,6 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # How long a rendered procedure page stays in the cache; any save replaces it.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60 * 60)
 
-SITE_NAME = "mesocare"
 # The site's public address, for links in e-mails and structured data made outside a request.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 

@@ -375,9 +375,6 @@ class ProcedureQuerySet(models.QuerySet):
         """Published pages waiting for their time to go live."""
         return self.filter(status=Procedure.Status.PUBLISHED, publish_at__gt=timezone.now())
 
-    def drafts(self):
-        return self.filter(status=Procedure.Status.DRAFT)
-
     def in_review_state(self, state):
         today = timezone.localdate()
         soon = today + datetime.timedelta(days=REVIEW_DUE_SOON_DAYS)

@@ -17,6 +17,7 @@ from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
 
 from .models import Procedure
+from .views import procedure_page_context
 
 KEEP_SECONDS = 15 * 60
 
@@ -30,8 +31,6 @@ def render_unsaved(model_admin, request, obj):
     formsets, _ = model_admin._create_formsets(request, unsaved, change=change)
     if not (all_valid(formsets) and form_valid):
         return None, problems(form, formsets)
-    from .views import procedure_page_context  # views import this module's neighbours
-
     with transaction.atomic():
         unsaved.save()
         form.save_m2m()

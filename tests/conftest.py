@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 
 from procedures.content import CONTENT_DIR, load_content
 from procedures.roles import medical_reviewers_group
@@ -57,8 +58,6 @@ def reviewer(db):
 
 @pytest.fixture
 def reviewer_client(reviewer):
-    from django.test import Client
-
     client = Client()
     client.force_login(reviewer)
     return client

@@ -6,10 +6,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from reversion.models import Version
 
 from procedures.models import AuditEntry, Procedure
 
-from .factories import ProcedureFactory, UserFactory, make_editor
+from .factories import AuthorFactory, ProcedureFactory, SpecialtyFactory, UserFactory, make_editor
 from .html import error_messages, form_fields, page, text
 
 NOW = timezone.now()
@@ -54,8 +55,6 @@ def test_preview_shows_unsaved_changes_as_patients_will_see_them_at_two_widths_a
 def test_preview_of_a_new_page(editor_client):
     add = reverse("admin:procedures_procedure_add")
     data = form_fields(editor_client.get(add))
-    from .factories import AuthorFactory, SpecialtyFactory
-
     data.update(
         title="Brand new", slug="brand-new", summary="New.", author=AuthorFactory().pk, specialties=[SpecialtyFactory().pk]
     )
@@ -168,8 +167,6 @@ def test_deleting_restoring_and_reviews_are_logged(reviewer_client, reviewer, ed
     review = reverse("admin:procedures_procedure_review", args=[procedure.pk])
     reviewer_client.post(review, form_fields(reviewer_client.get(review)))
     editor_client.post(change_url(procedure), {**form_fields(editor_client.get(change_url(procedure))), "risks": "Edited."})
-    from reversion.models import Version
-
     first = Version.objects.get_for_object(procedure).last()
     editor_client.post(reverse("admin:procedures_procedure_restore", args=[procedure.pk, first.pk]))
     admin = Client()
