@@ -104,8 +104,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "procedures.context_processors.site_root",
-                "procedures.context_processors.site_pages",
+                "procedures.web.context_processors.site_root",
+                "procedures.web.context_processors.site_pages",
             ],
         },
     },
@@ -159,7 +159,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# Uploaded images: every one is checked and re-encoded (procedures/images.py).
+# Uploaded images: every one is checked and re-encoded (procedures/text/images.py).
 IMAGE_UPLOAD_MAX_BYTES = env.int("IMAGE_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 IMAGE_UPLOAD_MAX_PIXELS = env.int("IMAGE_UPLOAD_MAX_PIXELS", default=40_000_000)
 IMAGE_MAX_WIDTH = env.int("IMAGE_MAX_WIDTH", default=2000)
@@ -178,8 +178,8 @@ REVIEW_REMINDER_EVERY_DAYS = env.int("REVIEW_REMINDER_EVERY_DAYS", default=7)
 READING_GRADE_TARGET = env.float("READING_GRADE_TARGET", default=8.0)
 
 # The editor's live preview and image upload (django-markdownx), served by our own
-# staff-only views in procedures/editor.py.
-MARKDOWNX_MARKDOWNIFY_FUNCTION = "procedures.markdown.render_markdown"
+# staff-only views in procedures/admin/editor.py.
+MARKDOWNX_MARKDOWNIFY_FUNCTION = "procedures.text.markdown.render_markdown"
 MARKDOWNX_URLS_PATH = "/editor/preview/"
 MARKDOWNX_UPLOAD_URLS_PATH = "/editor/upload/"
 MARKDOWNX_SERVER_CALL_LATENCY = 700
@@ -210,8 +210,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "UNAUTHENTICATED_USER": None,
-    "DEFAULT_THROTTLE_CLASSES": ["procedures.api_policies.PerClientRateThrottle"],
-    "DEFAULT_PAGINATION_CLASS": "procedures.api_policies.Pages",
+    "DEFAULT_THROTTLE_CLASSES": ["procedures.api.policies.PerClientRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "procedures.api.policies.Pages",
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Count clients by the address that reached us; behind N proxies of your own, set API_PROXIES=N.

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
 
-from procedures import editor
+from procedures.admin import editor
 
 admin.site.site_header = "mesocare editors"
 admin.site.site_title = "mesocare editors"
@@ -15,8 +15,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("editor/preview/", editor.preview, name="editor-preview"),
     path("editor/upload/", editor.upload_image, name="editor-upload"),
-    path("api/v1/", include("procedures.api", namespace="api")),
-    path("", include("procedures.urls")),
+    path("api/v1/", include("procedures.api.urls", namespace="api")),
+    path("", include("procedures.web.urls")),
 ]
 
 

@@ -8,12 +8,47 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.db import transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test import Client
 
-from procedures.content import CONTENT_DIR, load_content
+from procedures.contentfiles import CONTENT_DIR, load_content
 from procedures.roles import medical_reviewers_group
 
 from .factories import AuthorFactory, UserFactory, make_editor
+
+
+def only_the_tests_own_transaction(connection):
+    return all(getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
+
+
+@pytest.fixture(autouse=True)
+def commits_run_their_hooks(monkeypatch):
+    """pytest-django runs each test inside a transaction it never commits, so the work the site
+    does after a commit (`transaction.on_commit`: re-indexing, refreshing cached pages) would
+    never run. Treat the test's own transaction as the database itself: work asked for outside
+    the code's transactions runs at once, as in autocommit; work asked for inside one runs when
+    its outermost block ends without an error, as at a real commit."""
+    on_commit, atomic_exit = BaseDatabaseWrapper.on_commit, transaction.Atomic.__exit__
+
+    def run_or_wait(connection, func, robust=False):
+        if only_the_tests_own_transaction(connection):
+            func()
+        else:
+            on_commit(connection, func, robust)
+
+    def exit_and_commit(atomic, exc_type, exc_value, traceback):
+        connection = transaction.get_connection(atomic.using)
+        result = atomic_exit(atomic, exc_type, exc_value, traceback)
+        ends_a_transaction = not getattr(atomic, "_from_testcase", False) and only_the_tests_own_transaction(connection)
+        if exc_type is None and ends_a_transaction and not connection.needs_rollback:
+            hooks, connection.run_on_commit = connection.run_on_commit, []
+            for _, func, _ in hooks:
+                func()
+        return result
+
+    monkeypatch.setattr(BaseDatabaseWrapper, "on_commit", run_or_wait)
+    monkeypatch.setattr(transaction.Atomic, "__exit__", exit_and_commit)
 
 
 @pytest.fixture(autouse=True)

@@ -5,12 +5,26 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from procedures.models import Author, Condition, Disclaimer, Procedure, RelatedLink, Specialty
+from procedures.publishing.content import content_rows_saved, save_content
 from procedures.roles import editors_group
 
 PASSWORD = "correct horse battery staple"
 
 
-class SpecialtyFactory(factory.django.DjangoModelFactory):
+class ContentFactory(factory.django.DjangoModelFactory):
+    """Content saved the way editors' content always is: through procedures.publishing."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        lookup = {field: kwargs[field] for field in cls._meta.django_get_or_create}
+        existing = model_class.objects.filter(**lookup).first() if lookup else None
+        return existing or save_content(model_class(*args, **kwargs))
+
+
+class SpecialtyFactory(ContentFactory):
     class Meta:
         model = Specialty
         django_get_or_create = ["slug"]
@@ -19,7 +33,7 @@ class SpecialtyFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"specialty-{n}")
 
 
-class ConditionFactory(factory.django.DjangoModelFactory):
+class ConditionFactory(ContentFactory):
     class Meta:
         model = Condition
 
@@ -27,7 +41,7 @@ class ConditionFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"condition-{n}")
 
 
-class AuthorFactory(factory.django.DjangoModelFactory):
+class AuthorFactory(ContentFactory):
     class Meta:
         model = Author
 
@@ -38,7 +52,7 @@ class AuthorFactory(factory.django.DjangoModelFactory):
     bio = "Trained in **dermatology**."
 
 
-class DisclaimerFactory(factory.django.DjangoModelFactory):
+class DisclaimerFactory(ContentFactory):
     class Meta:
         model = Disclaimer
 
@@ -47,7 +61,7 @@ class DisclaimerFactory(factory.django.DjangoModelFactory):
     body = "General information only. Talk to your doctor."
 
 
-class ProcedureFactory(factory.django.DjangoModelFactory):
+class ProcedureFactory(ContentFactory):
     class Meta:
         model = Procedure
         skip_postgeneration_save = True
@@ -68,9 +82,10 @@ class ProcedureFactory(factory.django.DjangoModelFactory):
     def specialties(self, create, extracted, **kwargs):
         if create:
             self.specialties.set(extracted if extracted is not None else [SpecialtyFactory()])
+            content_rows_saved(self)
 
 
-class RelatedLinkFactory(factory.django.DjangoModelFactory):
+class RelatedLinkFactory(ContentFactory):
     class Meta:
         model = RelatedLink
 

@@ -5,6 +5,7 @@ from django.test import Client
 from openapi_spec_validator import validate
 
 from procedures.models import CodeSystem, Condition, Procedure
+from procedures.publishing.content import save_content
 
 from .factories import ProcedureFactory, SpecialtyFactory
 
@@ -72,7 +73,7 @@ def test_drafts_are_never_in_the_api(api, db):
     draft = ProcedureFactory(status="draft", first_published=None, title="Secret")
     assert api.get(f"/api/v1/procedures/{draft.slug}/").status_code == 404
     assert "Secret" not in api.get("/api/v1/procedures/").content.decode()
-    draft.author.save()
+    save_content(draft.author)
     assert "Secret" not in api.get(f"/api/v1/authors/{draft.author.slug}/").content.decode()
 
 
@@ -103,7 +104,7 @@ def test_a_change_is_seen_by_conditional_requests(api, shipped_content):
     first = api.get("/api/v1/procedures/mesotherapy/")
     procedure = Procedure.objects.get(slug="mesotherapy")
     procedure.summary = "A new summary."
-    procedure.save()
+    save_content(procedure)
     again = api.get("/api/v1/procedures/mesotherapy/", HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 200 and again.json()["summary"] == "A new summary."
 

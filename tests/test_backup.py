@@ -8,8 +8,9 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.test import Client
 
-from procedures.content import CONTENT_DIR
+from procedures.contentfiles import CONTENT_DIR
 from procedures.models import Author, Disclaimer, GlossaryTerm, Procedure, SitePage
+from procedures.publishing.content import save_content
 
 from .images import picture_bytes
 
@@ -22,11 +23,11 @@ def test_a_backup_restores_into_an_empty_database_with_every_page_and_image(medi
     inline = default_storage.save("images/inline.png", ContentFile(picture_bytes(50, 50)))
     author = Author.objects.get(slug="anand-lakhkar")
     author.photo, author.photo_alt = photo, "Dr Lakhkar"
-    author.save()
+    save_content(author)
     procedure = Procedure.objects.get(slug="mesotherapy")
     procedure.hero_image, procedure.hero_alt = hero, "A treatment room"
     procedure.recovery += f"\n\n![A healed scalp](/media/{inline})"
-    procedure.save()
+    save_content(procedure)
     before = {
         "procedures": sorted(Procedure.objects.values_list("slug", "title", "risks", "hero_image")),
         "authors": sorted(Author.objects.values_list("slug", "bio", "photo")),

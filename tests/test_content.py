@@ -7,8 +7,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from procedures.content import CONTENT_DIR
+from procedures.contentfiles import CONTENT_DIR
 from procedures.models import Author, Disclaimer, GlossaryTerm, Procedure, Reference, RelatedLink, SitePage, Specialty
+from procedures.publishing.content import save_content
 
 FILES = len(list(CONTENT_DIR.rglob("*.md")))
 
@@ -177,7 +178,7 @@ def test_reloading_keeps_changes_editors_made_in_the_admin(db, content):
     run("loadcontent", content)
     procedure = Procedure.objects.get(slug="mesotherapy")
     procedure.risks = "Edited in the admin."
-    procedure.save()
+    save_content(procedure)
     assert f"0 updated, {FILES} unchanged" in run("loadcontent", content)
     procedure.refresh_from_db()
     assert procedure.risks == "Edited in the admin."
@@ -187,7 +188,7 @@ def test_a_page_changed_in_the_admin_and_in_its_file_is_a_conflict_unless_forced
     run("loadcontent", content)
     procedure = Procedure.objects.get(slug="mesotherapy")
     procedure.risks = "Edited in the admin."
-    procedure.save()
+    save_content(procedure)
     page = content / "procedures" / "mesotherapy.md"
     page.write_text(page.read_text().replace("title: Mesotherapy\n", "title: Edited in the file\n"))
 
@@ -205,7 +206,7 @@ def test_dumping_admin_changes_then_loading_is_not_a_conflict(db, content):
     run("loadcontent", content)
     procedure = Procedure.objects.get(slug="mesotherapy")
     procedure.risks = "Edited in the admin."
-    procedure.save()
+    save_content(procedure)
     run("dumpcontent", content)
     assert f"{FILES} unchanged" in run("loadcontent", content)
     assert "Edited in the admin." in (content / "procedures" / "mesotherapy.md").read_text()

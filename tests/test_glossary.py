@@ -3,7 +3,7 @@
 from django.test import Client
 from django.urls import reverse
 
-from procedures.markdown import Glossary, render_markdown
+from procedures.text.markdown import Glossary, render_markdown
 from procedures.models import GlossaryTerm
 
 from .factories import ProcedureFactory

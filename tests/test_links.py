@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from procedures.models import FormerSlug, Procedure
+from procedures.publishing.content import save_content
 
 from .factories import ProcedureFactory, UserFactory
 from .html import error_messages, form_fields, page, text
@@ -79,7 +80,7 @@ def test_an_unpublished_page_answers_410_with_help(client, db):
     procedure = ProcedureFactory(title="Laser peel")
     sibling = ProcedureFactory(title="Chemical peel", specialties=list(procedure.specialties.all()))
     procedure.status = Procedure.Status.DRAFT
-    procedure.save()
+    save_content(procedure)
     response = client.get(procedure.get_absolute_url())
     assert response.status_code == 410
     words = text(response)

@@ -3,7 +3,7 @@
 import pytest
 from bs4 import BeautifulSoup
 
-from procedures.markdown import render_markdown
+from procedures.text.markdown import render_markdown
 
 from .factories import AuthorFactory, DisclaimerFactory, ProcedureFactory
 from .html import page

@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from procedures.models import Procedure
-from procedures.readability import measure, plain_text
+from procedures.text.readability import measure, plain_text
 
 from .factories import ProcedureFactory
 from .html import form_fields, page, text

@@ -6,7 +6,7 @@ from django.urls import reverse
 from reversion.models import Version
 
 from procedures.models import Author, Disclaimer, FormerSlug, Procedure, SitePage
-from procedures.revisions import word_diff
+from procedures.publishing.revisions import word_diff
 
 from .factories import AuthorFactory, DisclaimerFactory, ProcedureFactory, UserFactory
 from .html import error_messages, form_fields, page, text

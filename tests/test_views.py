@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.views.defaults import server_error
 
 from procedures.models import Disclaimer, Procedure
+from procedures.publishing.content import save_content
 
 from .factories import AuthorFactory, DisclaimerFactory, ProcedureFactory, RelatedLinkFactory, SpecialtyFactory, UserFactory
 from .html import page, text
@@ -214,11 +215,11 @@ def test_an_edit_shows_on_the_cached_page_straight_away(client, db):
     procedure = ProcedureFactory(risks="Some bruising.")
     assert "Some bruising." in text(client.get(procedure.get_absolute_url()))
     procedure.risks = "Some bruising and swelling."
-    procedure.save()
+    save_content(procedure)
     assert "Some bruising and swelling." in text(client.get(procedure.get_absolute_url()))
     author = procedure.author
     author.name = "Dr Renamed"
-    author.save()
+    save_content(author)
     assert "Dr Renamed" in text(client.get(procedure.get_absolute_url()))
 
 

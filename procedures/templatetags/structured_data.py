@@ -5,7 +5,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from procedures import structured_data
+from procedures.web import structured_data
 
 register = template.Library()
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from procedures.content import CONTENT_DIR, dump_content
+from procedures.contentfiles import CONTENT_DIR, dump_content
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from procedures.content import CONTENT_DIR, ContentError, load_content
+from procedures.contentfiles import CONTENT_DIR, ContentError, load_content
 
 
 class Command(BaseCommand):

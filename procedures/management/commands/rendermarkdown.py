@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from procedures.models import render_every_page
+from procedures.publishing.rendering import render_every_page
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from procedures.reviews import send_review_reminders
+from procedures.publishing.review import send_review_reminders
 
 
 class Command(BaseCommand):

@@ -1,0 +1,25 @@
+from django.contrib import admin
+
+from procedures.models import Author
+
+from .base import ContentAdmin
+
+
+@admin.register(Author)
+class AuthorAdmin(ContentAdmin):
+    list_display = ["name", "credentials", "role", "is_qualified_reviewer"]
+    list_filter = ["is_qualified_reviewer"]
+    search_fields = ["name", "credentials", "role"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_fieldsets(self, request, obj=None):
+        person = ["name", "slug", "credentials", "role", "is_qualified_reviewer"]
+        if request.user.has_perm("auth.change_user"):
+            person.append("user")  # linking logins is for whoever manages users
+        return self.with_opened_version(
+            [
+                (None, {"fields": person}),
+                ("Photo", {"fields": ["photo", "photo_alt"]}),
+                ("Biography", {"fields": ["bio", "disclosure"]}),
+            ]
+        )

@@ -1,0 +1,130 @@
+"""Staff preview: a page with unsaved changes, exactly as patients will see it, saving nothing.
+
+The admin form (with its references, links and other rows) is saved inside a transaction
+that is always rolled back, after the page has been rendered with the site's own template.
+The rendered page is kept for a few minutes for the editor who asked, and shown at phone
+and desktop widths.
+"""
+
+import secrets
+import uuid
+
+from csp.constants import SELF
+from django.contrib.admin.utils import unquote
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.forms.formsets import all_valid
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+
+from procedures.models import Procedure
+from procedures.publishing.content import save_content
+from procedures.publishing.patient_page import page_context
+
+KEEP_SECONDS = 15 * 60
+
+
+def render_unsaved(model_admin, request, obj):
+    """(html, []) for the page as the submitted form would make it, or (None, problems)."""
+    change = obj is not None
+    form = model_admin.get_form(request, obj, change=change)(request.POST, request.FILES, instance=obj)
+    form_valid = form.is_valid()
+    unsaved = model_admin.save_form(request, form, change=change) if form_valid else form.instance
+    formsets, _ = model_admin._create_formsets(request, unsaved, change=change)
+    if not (all_valid(formsets) and form_valid):
+        return None, problems(form, formsets)
+    with transaction.atomic():
+        save_content(unsaved)
+        form.save_m2m()
+        for formset in formsets:
+            formset.save()
+        procedure = Procedure.objects.for_page().get(pk=unsaved.pk)
+        context = {**page_context(request, procedure), "preview": True, "cache_key": ("preview", uuid.uuid4())}
+        html = render_to_string("procedures/procedure_detail.html", {**context, "cache_seconds": 0}, request)
+        transaction.set_rollback(True)
+    return html, []
+
+
+def problems(form, formsets):
+    found = [
+        f"{form.fields[name].label if name in form.fields else 'Page'}: {' '.join(errors)}"
+        for name, errors in form.errors.items()
+    ]
+    for formset in formsets:
+        found += [f"{formset.model._meta.verbose_name_plural.capitalize()}: {error}" for error in formset.non_form_errors()]
+        for row in formset.errors:
+            found += [f"{formset.model._meta.verbose_name.capitalize()}, {name}: {' '.join(e)}" for name, e in row.items()]
+    return found
+
+
+def keep(html, user):
+    token = secrets.token_urlsafe(18)
+    cache.set(f"preview:{token}", (user.pk, html), KEEP_SECONDS)
+    return token
+
+
+def kept_page(token, user):
+    kept = cache.get(f"preview:{token}")
+    if kept is None or kept[0] != user.pk:
+        raise Http404("This preview has expired. Press “Preview” on the page's form again.")
+    response = HttpResponse(kept[1])
+    response["Cache-Control"] = "private, no-store"
+    response["X-Frame-Options"] = "SAMEORIGIN"  # shown in frames on the preview page, nowhere else
+    response._csp_replace = {"frame-ancestors": [SELF]}
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+class PreviewViews:
+    """For the procedure admin: "Preview as patients will see it", with the form's unsaved changes."""
+
+    def preview_urls(self):
+        return [
+            path("add/preview/", self.admin_site.admin_view(self.preview_view), name="procedures_procedure_preview_new"),
+            path("<path:object_id>/preview/", self.admin_site.admin_view(self.preview_view), name="procedures_procedure_preview"),
+            path(
+                "preview/<str:token>/",
+                self.admin_site.admin_view(self.preview_page_view),
+                name="procedures_procedure_preview_page",
+            ),
+        ]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["preview_url"] = (
+            reverse("admin:procedures_procedure_preview", args=[obj.pk])
+            if obj
+            else reverse("admin:procedures_procedure_preview_new")
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def preview_view(self, request, object_id=None):
+        """Build the page from the submitted form inside a transaction that is always rolled
+        back, render it as patients would get it, and show it at phone and desktop widths."""
+        if request.method != "POST":
+            return (
+                redirect("admin:procedures_procedure_change", object_id)
+                if object_id
+                else redirect("admin:procedures_procedure_add")
+            )
+        obj = self.get_object(request, unquote(object_id)) if object_id else None
+        if not (self.has_change_permission(request, obj) if obj else self.has_add_permission(request)):
+            raise PermissionDenied
+        page, problems = render_unsaved(self, request, obj)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Preview: {obj or 'new page'}",
+            "opts": self.opts,
+            "original": obj,
+            "problems": problems,
+            "token": keep(page, request.user) if page else None,
+        }
+        return TemplateResponse(request, "admin/procedures/procedure/preview.html", context, status=400 if problems else 200)
+
+    def preview_page_view(self, request, token):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        return kept_page(token, request.user)

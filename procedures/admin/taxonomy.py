@@ -1,0 +1,74 @@
+"""How pages are classified and found: specialties, conditions (with their codes), body areas,
+the glossary of words explained, and the synonyms search understands."""
+
+from django.contrib import admin
+
+from procedures.models import BodyArea, Condition, ConditionCode, GlossaryTerm, Specialty, Synonym
+from procedures.publishing.content import glossary_changed
+
+from .base import ContentAdmin
+
+
+@admin.register(Specialty)
+class SpecialtyAdmin(ContentAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class ConditionCodeInline(admin.StackedInline):
+    model = ConditionCode
+    extra = 1
+    verbose_name_plural = "codes (e.g. ICD-10-CM L64.9), for clinics' record systems"
+
+
+@admin.register(Condition)
+class ConditionAdmin(ContentAdmin):
+    list_display = ["name", "code_list"]
+    search_fields = ["name", "codes__code"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "also_known_as", "description"]
+    inlines = [ConditionCodeInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("codes")
+
+    @admin.display(description="codes")
+    def code_list(self, condition):
+        return ", ".join(str(code) for code in condition.codes.all())
+
+
+@admin.register(BodyArea)
+class BodyAreaAdmin(ContentAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Synonym)
+class SynonymAdmin(ContentAdmin):
+    list_display = ["words"]
+    search_fields = ["words"]
+    prepopulated_fields = {"slug": ["words"]}
+    fields = ["words", "slug"]
+
+
+@admin.register(GlossaryTerm)
+class GlossaryTermAdmin(ContentAdmin):
+    list_display = ["term", "definition"]
+    search_fields = ["term", "definition"]
+    prepopulated_fields = {"slug": ["term"]}
+    fields = ["term", "slug", "also_matches", "definition"]
+
+    # Every page links its glossary terms, so a change here renders every page again.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        glossary_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        glossary_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        glossary_changed()

@@ -1,0 +1,164 @@
+"""What the API says about each thing, in JSON."""
+
+from django.urls import reverse
+from django.utils.formats import date_format
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field, inline_serializer
+from rest_framework import serializers
+
+from procedures.models import Author, Condition, Procedure, Specialty
+
+
+def absolute(request, path):
+    return request.build_absolute_uri(path)
+
+
+# Serializers ----------------------------------------------------------------------------
+
+
+class CodeSerializer(serializers.Serializer):
+    system = serializers.CharField(help_text="The coding system's OID, e.g. 2.16.840.1.113883.6.90.")
+    system_name = serializers.CharField(source="get_system_display", help_text="e.g. ICD-10-CM")
+    code = serializers.CharField()
+
+
+class SpecialtySerializer(serializers.ModelSerializer):
+    api_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Specialty
+        fields = ["slug", "name", "description", "api_url"]
+
+    def get_api_url(self, specialty) -> str:
+        return absolute(self.context["request"], reverse("api:specialty-detail", args=[specialty.slug]))
+
+
+class AuthorSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(help_text="The author's page on mesocare.")
+    api_url = serializers.SerializerMethodField()
+    photo_url = serializers.SerializerMethodField()
+    bio_html = serializers.CharField(help_text="Sanitised HTML.")
+    disclosure = serializers.CharField(help_text="Conflicts of interest, in the author's words.")
+
+    class Meta:
+        model = Author
+        fields = ["slug", "name", "credentials", "role", "url", "api_url", "photo_url", "photo_alt", "bio_html", "disclosure"]
+
+    def get_url(self, author) -> str:
+        return absolute(self.context["request"], author.get_absolute_url())
+
+    def get_api_url(self, author) -> str:
+        return absolute(self.context["request"], reverse("api:author-detail", args=[author.slug]))
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_photo_url(self, author):
+        return absolute(self.context["request"], author.photo.url) if author.photo else None
+
+
+class PersonSerializer(AuthorSerializer):
+    class Meta(AuthorSerializer.Meta):
+        fields = ["slug", "name", "credentials", "role", "url", "api_url"]
+
+
+class ConditionSerializer(serializers.ModelSerializer):
+    codes = CodeSerializer(many=True)
+
+    class Meta:
+        model = Condition
+        fields = ["slug", "name", "also_known_as", "codes"]
+
+
+class ProcedureSummarySerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(help_text="The page's permanent address on mesocare.")
+    api_url = serializers.SerializerMethodField()
+    specialties = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+
+    class Meta:
+        model = Procedure
+        fields = ["slug", "title", "summary", "url", "api_url", "last_updated", "last_reviewed", "specialties"]
+
+    def get_url(self, procedure) -> str:
+        return absolute(self.context["request"], procedure.get_absolute_url())
+
+    def get_api_url(self, procedure) -> str:
+        return absolute(self.context["request"], reverse("api:procedure-detail", args=[procedure.slug]))
+
+
+class SectionSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="what_it_is, who_it_is_for, preparation, how_it_is_done, risks or recovery")
+    title = serializers.CharField()
+    anchor = serializers.CharField(help_text="Link to the section as <page url>#<anchor>.")
+    html = serializers.CharField(help_text="Sanitised HTML, as on the page.")
+    markdown = serializers.CharField(help_text="The editor's Markdown. Render it with a sanitiser, or use `html`.")
+
+
+class ReferenceSerializer(serializers.Serializer):
+    number = serializers.IntegerField(help_text="Cited in the text as [^number].")
+    title = serializers.CharField()
+    publisher = serializers.CharField()
+    year = serializers.IntegerField(allow_null=True)
+    url = serializers.CharField()
+    doi = serializers.CharField()
+
+
+class ProcedureDetailSerializer(ProcedureSummarySerializer):
+    sections = serializers.SerializerMethodField()
+    author = PersonSerializer()
+    reviewer = PersonSerializer(allow_null=True, help_text="The medical reviewer.")
+    review_state = serializers.CharField(help_text="up-to-date, due-soon, overdue or not-reviewed")
+    specialties = SpecialtySerializer(many=True)
+    conditions = ConditionSerializer(many=True, help_text="What the procedure treats, with their codes.")
+    body_areas = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    codes = CodeSerializer(many=True)
+    references = serializers.SerializerMethodField()
+    changes = inline_serializer("Change", {"date": serializers.DateField(), "note": serializers.CharField()}, many=True)
+    disclaimer = serializers.SerializerMethodField()
+    attribution = serializers.SerializerMethodField(help_text="Show this with anything you reuse from the page.")
+
+    class Meta(ProcedureSummarySerializer.Meta):
+        fields = [
+            *ProcedureSummarySerializer.Meta.fields,
+            "procedure_type",
+            "first_published",
+            "next_review_due",
+            "review_state",
+            "author",
+            "reviewer",
+            "sections",
+            "conditions",
+            "body_areas",
+            "codes",
+            "references",
+            "changes",
+            "disclaimer",
+            "attribution",
+        ]
+
+    @extend_schema_field(SectionSerializer(many=True))
+    def get_sections(self, procedure):
+        return [
+            {"key": s.field, "title": s.title, "anchor": s.anchor, "html": s.html, "markdown": getattr(procedure, s.field)}
+            for s in procedure.sections()
+        ]
+
+    @extend_schema_field(ReferenceSerializer(many=True))
+    def get_references(self, procedure):
+        return [
+            {"number": number, "title": r.title, "publisher": r.publisher, "year": r.year, "url": r.url, "doi": r.doi}
+            for number, r in enumerate(procedure.references.all(), start=1)
+        ]
+
+    @extend_schema_field(inline_serializer("Disclaimer", {"title": serializers.CharField(), "html": serializers.CharField()}))
+    def get_disclaimer(self, procedure):
+        disclaimer = procedure.disclaimer_to_show()
+        return {"title": disclaimer.title, "html": disclaimer.body_html} if disclaimer else None
+
+    def get_attribution(self, procedure) -> str:
+        return attribution(procedure, self.get_url(procedure))
+
+
+def attribution(procedure, url):
+    reviewed = ""
+    if procedure.reviewer and procedure.last_reviewed:
+        reviewed = f", medically reviewed by {procedure.reviewer.name} on {date_format(procedure.last_reviewed, 'j F Y')}"
+    return f"“{procedure.title}”, by {procedure.author.name}{reviewed}. From mesocare: {url}"

@@ -1,0 +1,17 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import DefaultRouter
+
+from .views import AuthorViewSet, CodeLookupView, ProcedureViewSet, SpecialtyViewSet
+
+app_name = "api"
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("procedures", ProcedureViewSet, basename="procedure")
+router.register("authors", AuthorViewSet, basename="author")
+router.register("specialties", SpecialtyViewSet, basename="specialty")
+urlpatterns = [
+    *router.urls,
+    path("lookup/", CodeLookupView.as_view(), name="lookup"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+]

@@ -1,0 +1,85 @@
+"""mesocare's data, one module per kind of thing (the rules that span them live in
+procedures.publishing):
+
+- base: what all editor-written content shares (Markdown fields, no silent overwrites)
+- taxonomy: specialties, conditions, body areas and their codes
+- people: authors and medical reviewers
+- disclaimers
+- pages: the procedure page, its publishing state and medical review state
+- page_parts: rows inside a page (related reading, references, history notes)
+- addresses: former addresses of pages (301 and 410)
+- glossary, site_pages
+- search: what search reads and remembers
+- audit: who did what to a page
+- content_files: which content/ files were loaded when
+- freshness: the version cached pages are keyed by
+"""
+
+from .addresses import FormerSlug
+from .audit import AuditEntry
+from .base import (
+    LIST_POSITION_HELP,
+    ContentModel,
+    EditableContent,
+    EditConflict,
+    PatientMarkdownField,
+    validate_link_target,
+)
+from .content_files import LoadedContentFile
+from .disclaimers import Disclaimer
+from .freshness import content_changed, content_version
+from .glossary import GlossaryTerm
+from .page_parts import ChangeNote, Reference, RelatedLink
+from .pages import (
+    REVIEW_DUE_SOON_DAYS,
+    Procedure,
+    ProcedureCode,
+    ProcedureQuerySet,
+    ProcedureType,
+    ReviewSchedule,
+    ReviewState,
+    Section,
+)
+from .people import Author
+from .search import SearchDocument, SearchWord, Synonym, UnansweredSearch
+from .site_pages import SitePage
+from .taxonomy import BodyArea, Code, CodeSystem, Condition, ConditionCode, Specialty
+
+__all__ = [
+    "LIST_POSITION_HELP",
+    "REVIEW_DUE_SOON_DAYS",
+    "AuditEntry",
+    "Author",
+    "BodyArea",
+    "ChangeNote",
+    "Code",
+    "CodeSystem",
+    "Condition",
+    "ConditionCode",
+    "ContentModel",
+    "Disclaimer",
+    "EditConflict",
+    "EditableContent",
+    "FormerSlug",
+    "GlossaryTerm",
+    "LoadedContentFile",
+    "PatientMarkdownField",
+    "Procedure",
+    "ProcedureCode",
+    "ProcedureQuerySet",
+    "ProcedureType",
+    "Reference",
+    "RelatedLink",
+    "ReviewSchedule",
+    "ReviewState",
+    "SearchDocument",
+    "SearchWord",
+    "Section",
+    "SitePage",
+    "Specialty",
+    "Synonym",
+    "UnansweredSearch",
+    "content_changed",
+    "content_version",
+    "validate_link_target",
+]

@@ -1,0 +1,48 @@
+"""Saving and deleting a procedure page, with everything that goes with it: its Markdown
+rendered, its glossary terms linked, its old addresses kept, its publishing audited, and
+(once the change commits) the search index and cached pages brought up to date."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from procedures.models import AuditEntry, ChangeNote, Procedure
+
+from . import addresses, audit
+from .freshness import content_changed
+from .indexing import index_after_commit
+from .rendering import link_glossary_terms, render
+
+
+@transaction.atomic
+def save_page(procedure, *, started_from=None, change_note=""):
+    """Save a procedure page. `started_from` is the edit_version the editor opened (a save over
+    someone else's raises EditConflict); a `change_note` says what changed for patients: it moves
+    "last updated" to today and, on a published page, goes into the page's public history."""
+    if change_note:
+        procedure.last_updated = timezone.localdate()
+    if procedure.status == Procedure.Status.PUBLISHED and not procedure.first_published:
+        procedure.first_published = procedure.goes_live_on
+    before = audit.audited_values(procedure)
+    used = render(procedure)
+    procedure.save(started_from=started_from)
+    link_glossary_terms(procedure, used)
+    audit.record_publishing(procedure, before)
+    addresses.page_readdressed(procedure, before["slug"])
+    if change_note and procedure.is_published:
+        ChangeNote.objects.create(procedure=procedure, date=procedure.last_updated, note=change_note.strip())
+    page_changed(procedure)
+    return procedure
+
+
+def page_changed(procedure):
+    """The page, or a row or tag belonging to it, changed: after commit, search and cached pages follow."""
+    index_after_commit(procedure)
+    content_changed()
+
+
+@transaction.atomic
+def delete_page(procedure):
+    addresses.page_removed(procedure)
+    audit.record(AuditEntry.Action.DELETED, procedure)
+    procedure.delete()
+    content_changed()

@@ -1,0 +1,49 @@
+"""Turning what editors wrote into what patients read: every Markdown field is rendered and
+sanitised once, when it is saved (procedures.text.markdown), and again for every page when
+something all pages use changes (the glossary, the sanitiser)."""
+
+from django.db import transaction
+
+from procedures.models import Author, Disclaimer, GlossaryTerm, Procedure, SitePage
+from procedures.text.markdown import render_markdown
+from procedures.text.readability import measure
+
+from .freshness import content_changed
+from .indexing import index_every_page_after_commit
+
+
+def render(obj, glossary=None):
+    """Fill an object's hidden HTML fields from its Markdown. A procedure page also links the
+    first use of each glossary term and measures its reading level. Returns the slugs of the
+    glossary terms the text uses, in order of first use."""
+    if not isinstance(obj, Procedure):
+        for source, html in obj.markdown_fields:
+            setattr(obj, html, render_markdown(getattr(obj, source), top_heading=obj.markdown_top_heading))
+        return []
+    glossary = glossary or GlossaryTerm.glossary()
+    for source, html in obj.markdown_fields:  # in page order: a term is linked where the page first uses it
+        setattr(obj, html, render_markdown(getattr(obj, source), glossary))
+    found = measure("".join(getattr(obj, html) for _, html in obj.markdown_fields))
+    obj.reading_grade, obj.smog_grade = found.grade, found.smog
+    obj.word_count, obj.reading_minutes = found.words, found.minutes
+    return glossary.used
+
+
+def link_glossary_terms(procedure, used):
+    procedure.glossary_terms.set(GlossaryTerm.objects.filter(slug__in=used))
+
+
+@transaction.atomic
+def render_every_page():
+    """Render every page's Markdown again, e.g. after the glossary or the sanitiser changed."""
+    count = 0
+    for model in (Author, Disclaimer, SitePage, Procedure):
+        for obj in model.objects.all():
+            used = render(obj)
+            obj.save(update_fields=obj.rendered_fields)  # not modified_at: no editor changed anything
+            if isinstance(obj, Procedure):
+                link_glossary_terms(obj, used)
+            count += 1
+    content_changed()
+    index_every_page_after_commit()
+    return count

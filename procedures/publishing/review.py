@@ -1,0 +1,87 @@
+"""Medical review: recording that a reviewer checked a page, and reminding reviewers of the
+pages whose review is due."""
+
+import datetime
+from itertools import groupby
+
+import reversion
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from procedures.models import REVIEW_DUE_SOON_DAYS, AuditEntry, Procedure
+
+from . import audit
+from .pages import page_changed
+
+REVIEW_FIELDS = ["reviewer", "last_reviewed", "next_review_due", "review_reminder_sent", "modified_at"]
+
+
+@transaction.atomic
+def record_review(procedure, *, reviewer, reviewed_on, next_review_due, by):
+    """A medical reviewer (`reviewer`, an author) checked the page on `reviewed_on`; recorded by
+    the login `by`. The page's text is not touched."""
+    procedure.reviewer = reviewer
+    procedure.last_reviewed = reviewed_on
+    procedure.next_review_due = next_review_due
+    procedure.review_reminder_sent = None
+    with reversion.create_revision():
+        reversion.set_user(by)
+        reversion.set_comment(f"Recorded a medical review by {reviewer}.")
+        procedure.save(update_fields=REVIEW_FIELDS)
+    audit.record(AuditEntry.Action.REVIEWED, procedure, f"by {reviewer}", user=by)
+    page_changed(procedure)
+
+
+# Reminders -------------------------------------------------------------------------------
+
+
+def pages_to_remind(today):
+    """Pages due within 30 days or overdue, whose reviewer was not reminded in the last few days."""
+    remind_again_after = today - datetime.timedelta(days=settings.REVIEW_REMINDER_EVERY_DAYS)
+    return (
+        Procedure.objects.filter(
+            reviewer__isnull=False, next_review_due__lte=today + datetime.timedelta(days=REVIEW_DUE_SOON_DAYS)
+        )
+        .filter(Q(review_reminder_sent__isnull=True) | Q(review_reminder_sent__lte=remind_again_after))
+        .select_related("reviewer__user")
+        .order_by("reviewer__name", "reviewer_id", "next_review_due")
+    )
+
+
+def send_review_reminders(*, dry_run=False):
+    """E-mail each reviewer one list of their pages due. Returns (reminded, without_address) pairs of
+    (reviewer, pages). Safe to run daily: a reviewer hears about a page again only after
+    REVIEW_REMINDER_EVERY_DAYS days."""
+    today = timezone.localdate()
+    reminded, without_address = [], []
+    for reviewer, pages in groupby(pages_to_remind(today), key=lambda page: page.reviewer):
+        pages = list(pages)
+        address = reviewer.user.email if reviewer.user else ""
+        if not address:
+            without_address.append((reviewer, pages))
+            continue
+        if not dry_run:
+            send_mail(reminder_subject(pages), reminder_body(reviewer, pages), None, [address])
+            Procedure.objects.filter(pk__in=[page.pk for page in pages]).update(review_reminder_sent=today)
+        reminded.append((reviewer, pages))
+    return reminded, without_address
+
+
+def reminder_subject(pages):
+    return f"mesocare: {len(pages)} page{'s' if len(pages) != 1 else ''} due for medical review"
+
+
+def reminder_body(reviewer, pages):
+    lines = [f"Dear {reviewer.name},", "", "These pages you reviewed are due for another medical review:", ""]
+    for page in pages:
+        lines += [
+            f"- {page.title}: due {date_format(page.next_review_due, 'j F Y')} ({page.review_state.label.lower()})",
+            f"  {settings.SITE_URL}{reverse('admin:procedures_procedure_review', args=[page.pk])}",
+        ]
+    lines += ["", "Thank you for keeping our pages trustworthy.", "mesocare"]
+    return "\n".join(lines)

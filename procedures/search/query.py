@@ -1,0 +1,120 @@
+"""Understanding what a patient typed and finding the pages for it."""
+
+import re
+from dataclasses import dataclass, field
+
+from django.db.models import F
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from procedures.models import Condition, Procedure, SearchWord, Synonym, UnansweredSearch
+
+from .backends import END_MARK, MARK, backend
+
+MAX_QUERY_CHARACTERS = 200
+MAX_WORDS = 12
+STOPWORDS = frozenset(
+    [
+        "a", "about", "after", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "been",
+        "before", "being", "but", "by", "can", "could", "did", "do", "does", "doing", "for", "from", "get",
+        "got", "had", "has", "have", "having", "he", "her", "him", "his", "how", "i", "if", "in", "into", "is",
+        "it", "its", "me", "my", "no", "nor", "not", "of", "off", "on", "or", "our", "out", "over", "she",
+        "should", "so", "some", "such", "than", "that", "the", "their", "them", "then", "there", "these", "they",
+        "this", "those", "to", "too", "under", "up", "very", "was", "we", "were", "what", "when", "where",
+        "which", "while", "who", "why", "will", "with", "would", "you", "your",
+    ]
+)  # fmt: skip
+WORD = re.compile(r"\w+")
+
+
+@dataclass
+class Hit:
+    procedure: Procedure
+    snippet: str  # safe HTML: the text around the matches, with <mark>s
+
+
+@dataclass
+class Results:
+    query: str
+    only_common_words: bool = False
+    searched: str = ""  # the words looked for, after corrections
+    corrected: bool = False
+    hits: list = field(default_factory=list)
+    count: int = 0
+    suggestions: list = field(default_factory=list)
+
+
+def normalise(query):
+    """Lower-case words only: no punctuation, quotes or operators, at most 200 characters."""
+    return " ".join(WORD.findall((query or "")[:MAX_QUERY_CHARACTERS].lower()))
+
+
+def key_words(text):
+    return [word for word in normalise(text).split() if word not in STOPWORDS]
+
+
+def search(query, limit=20):
+    results = Results(query=(query or "").strip()[:MAX_QUERY_CHARACTERS])
+    words = key_words(query)[:MAX_WORDS]
+    if not words:
+        results.only_common_words = bool(normalise(query))
+        return results
+    corrected = [backend().correct(word) for word in words]
+    results.searched, results.corrected = " ".join(corrected), corrected != words
+    alternatives = with_synonyms(corrected)
+    results.count = backend().count(alternatives)
+    if results.count:
+        ranked = backend().find(alternatives, limit)
+        procedures = Procedure.objects.for_cards().in_bulk([pk for pk, _ in ranked])
+        results.hits = [Hit(procedures[pk], highlighted(snippet)) for pk, snippet in ranked if pk in procedures]
+        # A page whose whole title is what was asked for comes first.
+        results.hits.sort(key=lambda hit: key_words(hit.procedure.title) != corrected)
+    else:
+        results.suggestions = list(dict.fromkeys(split_words(corrected) + backend().suggestions(corrected)))[:5]
+    return results
+
+
+def split_words(words):
+    """Words typed without their space ("hairloss") as the two words the pages use ("hair loss")."""
+    splits = [(word[:i], word[i:]) for word in words if len(word) >= 6 for i in range(3, len(word) - 2)]
+    known = set(SearchWord.objects.filter(word__in={part for pair in splits for part in pair}).values_list("word", flat=True))
+    return [f"{first} {second}" for first, second in splits if first in known and second in known]
+
+
+def with_synonyms(words):
+    """The phrases to look for: the words, and every synonym of a word or phrase among them."""
+    groups = {}
+    word_lists = [synonym.phrases for synonym in Synonym.objects.all()]
+    word_lists += [[condition.name, *condition.also_known_as] for condition in Condition.objects.all()]
+    for phrases in word_lists:
+        phrases = [phrase for phrase in map(normalise, phrases) if phrase]  # words only: safe in any query
+        for phrase in phrases:
+            groups.setdefault(phrase, set()).update(phrases)
+    phrases, i = [], 0
+    while i < len(words):
+        for length in range(min(4, len(words) - i), 0, -1):
+            phrase = " ".join(words[i : i + length])
+            if phrase in groups:
+                phrases += sorted(groups[phrase], key=lambda p: (p != phrase, p))
+                i += length
+                break
+        else:
+            phrases.append(words[i])
+            i += 1
+    return list(dict.fromkeys(phrases))  # in order, without repeats
+
+
+def highlighted(snippet):
+    return mark_safe(escape(snippet or "").replace(MARK, "<mark>").replace(END_MARK, "</mark>"))  # noqa: S308
+
+
+def record_unanswered(query):
+    """Count a search that found nothing: its normalised words only, nothing about who searched."""
+    words = normalise(query)
+    if not words:
+        return
+    today = timezone.localdate()
+    entry, created = UnansweredSearch.objects.get_or_create(query=words[:200], defaults={"count": 1})
+    if not created:
+        UnansweredSearch.objects.filter(pk=entry.pk).update(count=F("count") + 1, last_searched=today)

@@ -1,0 +1,23 @@
+from django import forms
+
+from procedures.models import Specialty
+
+
+class SpecialtyFilterForm(forms.Form):
+    specialty = forms.ModelChoiceField(
+        queryset=Specialty.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label="All specialties",
+        error_messages={"invalid_choice": "We have no specialty by that name. Choose one from the list."},
+    )
+
+
+class OEmbedForm(forms.Form):
+    url = forms.CharField(max_length=2000, error_messages={"required": "Give the address of a page: ?url=https://…"})
+    format = forms.CharField(required=False)
+    maxwidth = forms.IntegerField(required=False, min_value=1, max_value=10_000)
+    maxheight = forms.IntegerField(required=False, min_value=1, max_value=10_000)
+
+    def clean_format(self):
+        return (self.cleaned_data["format"] or "json").lower()

@@ -1,0 +1,105 @@
+"""A procedure page and the ways clinics reuse it: the page itself, the embeddable card, the
+printable handout and oEmbed."""
+
+from urllib.parse import urlsplit
+
+import segno
+from csp.decorators import csp_replace
+from django.conf import settings
+from django.http import Http404, JsonResponse
+from django.http.request import validate_host
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import Resolver404, resolve, reverse
+from django.views.decorators.clickjacking import xframe_options_exempt
+
+from procedures.models import Procedure
+from procedures.publishing.addresses import Gone, Moved, find_procedure
+from procedures.publishing.patient_page import page_context
+
+from .forms import OEmbedForm
+from .redirects import follows_moves
+
+
+@follows_moves
+def procedure_detail(request, slug):
+    procedure = find_procedure(request, slug, Procedure.objects.for_page())
+    return render(request, "procedures/procedure_detail.html", page_context(request, procedure))
+
+
+@follows_moves
+@xframe_options_exempt
+@csp_replace({"frame-ancestors": ["*"]})
+def procedure_embed(request, slug):
+    """A small card other sites may frame: no cookies, no scripts, links open in the top window."""
+    procedure = find_procedure(request, slug, Procedure.objects.for_page(), staff_preview=False)
+    return render(request, "procedures/embed.html", {"procedure": procedure})
+
+
+@follows_moves
+def procedure_handout(request, slug):
+    """The page as a clean A4 handout for a patient, with a QR code to the page."""
+    procedure = find_procedure(request, slug, Procedure.objects.for_page())
+    address = request.build_absolute_uri(procedure.get_absolute_url())
+    qr_code = segno.make(address, error="m").svg_data_uri(scale=4, border=2, dark="#000")
+    return render(request, "procedures/handout.html", {"procedure": procedure, "address": address, "qr_code": qr_code})
+
+
+OEMBED_SIZE = (480, 320)  # width, height of the embedded card
+
+
+def oembed(request):
+    """oEmbed (https://oembed.com) for procedure pages: paste our address, get the embed card."""
+    form = OEmbedForm(request.GET)
+    if not form.is_valid():
+        return JsonResponse({"error": form.errors.get_json_data()}, status=400)
+    if form.cleaned_data["format"] != "json":
+        return JsonResponse({"error": "Only format=json is offered."}, status=501)
+    procedure = procedure_for_address(request, form.cleaned_data["url"])
+    width = min(OEMBED_SIZE[0], form.cleaned_data["maxwidth"] or OEMBED_SIZE[0])
+    height = min(OEMBED_SIZE[1], form.cleaned_data["maxheight"] or OEMBED_SIZE[1])
+    embed = request.build_absolute_uri(reverse("procedures:embed", args=[procedure.slug]))
+    html = render_to_string(
+        "procedures/_embed_iframe.html", {"src": embed, "procedure": procedure, "width": width, "height": height}
+    )
+    return JsonResponse(
+        {
+            "version": "1.0",
+            "type": "rich",
+            "title": procedure.title,
+            "author_name": procedure.author.name,
+            "author_url": request.build_absolute_uri(procedure.author.get_absolute_url()),
+            "provider_name": "mesocare",
+            "provider_url": request.build_absolute_uri("/"),
+            "cache_age": 86400,
+            "html": html.strip(),
+            "width": width,
+            "height": height,
+        }
+    )
+
+
+def procedure_for_address(request, address):
+    """The published procedure an address on this site points to (page, embed or handout), or 404."""
+    try:
+        parts = urlsplit(address)
+        hostname = parts.hostname
+    except ValueError:  # e.g. a broken IPv6 address
+        raise Http404("Not an address on this site.") from None
+    if parts.scheme not in {"http", "https"} or not hostname:
+        raise Http404("Not an address on this site.")
+    hosts = {request.get_host().split(":")[0], *settings.ALLOWED_HOSTS, urlsplit(settings.SITE_URL).hostname}
+    if not validate_host(hostname, list(hosts)):
+        raise Http404("Not an address on this site.")
+    try:
+        match = resolve(parts.path or "/")
+    except Resolver404:
+        raise Http404("No page at that address.") from None
+    if match.view_name not in {"procedures:detail", "procedures:embed", "procedures:handout"}:
+        raise Http404("Only procedure pages can be embedded.")
+    try:
+        return find_procedure(request, match.kwargs["slug"], Procedure.objects.for_page(), staff_preview=False)
+    except Moved as moved:
+        return moved.procedure
+    except Gone:
+        raise Http404("That page was withdrawn or removed.") from None

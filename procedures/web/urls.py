@@ -1,0 +1,32 @@
+from django.contrib.sitemaps.views import sitemap
+from django.urls import path
+
+from . import procedure_pages, views
+from .feeds import UpdatedPagesFeed
+from .sitemaps import SITEMAPS
+
+app_name = "procedures"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("procedures/", views.procedure_index, name="index"),
+    path("procedures/<slug:slug>/", procedure_pages.procedure_detail, name="detail"),
+    path("procedures/<slug:slug>/embed/", procedure_pages.procedure_embed, name="embed"),
+    path("procedures/<slug:slug>/print/", procedure_pages.procedure_handout, name="handout"),
+    path("oembed/", procedure_pages.oembed, name="oembed"),
+    path("feeds/updates/", UpdatedPagesFeed(), name="feed"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", views.robots_txt, name="robots"),
+    path("api/", views.api_docs, name="api-docs"),
+    path("search/", views.search_page, name="search"),
+    path("specialties/<slug:slug>/", views.specialty_detail, name="specialty"),
+    path("conditions/", views.conditions_index, name="conditions"),
+    path("conditions/<slug:slug>/", views.condition_detail, name="condition"),
+    path("body-areas/<slug:slug>/", views.body_area_detail, name="body-area"),
+    path("authors/<slug:slug>/", views.author_detail, name="author"),
+    path("disclaimer/", views.site_disclaimer, name="site-disclaimer"),
+    path("disclaimers/<slug:slug>/", views.disclaimer_detail, name="disclaimer"),
+    path("glossary/", views.glossary, name="glossary"),
+    # Pages about the site (About our content, Privacy); keep this last.
+    path("<slug:slug>/", views.site_page, name="page"),
+]
