@@ -14,8 +14,7 @@ from django.test import Client
 
 from procedures.contentfiles import CONTENT_DIR, load_content
 from procedures.roles import medical_reviewers_group
-
-from .factories import AuthorFactory, UserFactory, make_editor
+from tests.factories import AuthorFactory, UserFactory, make_editor
 
 
 def only_the_tests_own_transaction(connection):

@@ -7,9 +7,9 @@ from django.views.defaults import server_error
 
 from procedures.models import Disclaimer, Procedure
 from procedures.publishing.content import save_content
-
-from .factories import AuthorFactory, DisclaimerFactory, ProcedureFactory, RelatedLinkFactory, SpecialtyFactory, UserFactory
-from .html import page, text
+from tests.factories import AuthorFactory, DisclaimerFactory, ProcedureFactory, RelatedLinkFactory, SpecialtyFactory, UserFactory
+from tests.helpers import SECTION_HEADINGS
+from tests.html import page, text
 
 PUBLIC_PAGES = [
     "/",
@@ -88,14 +88,7 @@ def test_procedure_page_shows_everything_a_patient_needs(client, shipped_content
     assert toc[:6] == anchors
     for anchor in toc:
         assert html.find(id=anchor[1:]), f"table of contents points to missing {anchor}"
-    assert [h2.get_text(strip=True) for h2 in html.select("section.section > h2")][:6] == [
-        "What it is",
-        "Who it is for",
-        "How to prepare",
-        "How it is done",
-        "Risks and side effects",
-        "Recovery and aftercare",
-    ]
+    assert [h2.get_text(strip=True) for h2 in html.select("section.section > h2")][:6] == SECTION_HEADINGS
     assert "7 to 10 days apart" in html.find(id="how-it-is-done").get_text()
 
     author_box = html.find(id="about-the-author")
@@ -242,3 +235,8 @@ def test_pages_can_be_read_without_cookies_or_a_session(db, shipped_content):
     response = Client().get("/procedures/mesotherapy/")
     assert response.status_code == 200
     assert not response.cookies
+
+
+@pytest.mark.parametrize("host", ["evil.com", "", "[::1", "127.0.0.1:8055:1"])
+def test_a_request_for_a_host_we_do_not_serve_gets_a_400_not_a_500(db, host):
+    assert Client(HTTP_HOST=host).get("/").status_code == 400

@@ -7,9 +7,8 @@ from django.urls import reverse
 
 from procedures.models import Procedure
 from procedures.text.readability import measure, plain_text
-
-from .factories import ProcedureFactory
-from .html import form_fields, page, text
+from tests.factories import ProcedureFactory
+from tests.html import form_fields, page, text
 
 EASY = "<p>The cat sat on the mat. It was a warm day. The cat was glad.</p>"
 HARD = (

@@ -6,14 +6,11 @@ from django.urls import reverse
 from reversion.models import Version
 
 from procedures.models import Author, Disclaimer, FormerSlug, Procedure, SitePage
+from procedures.publishing.content import save_content
 from procedures.publishing.revisions import word_diff
-
-from .factories import AuthorFactory, DisclaimerFactory, ProcedureFactory, UserFactory
-from .html import error_messages, form_fields, page, text
-
-
-def change_url(obj):
-    return reverse(f"admin:procedures_{obj._meta.model_name}_change", args=[obj.pk])
+from tests.factories import AuthorFactory, DisclaimerFactory, ProcedureFactory, UserFactory
+from tests.helpers import change_url
+from tests.html import error_messages, form_fields, page, text
 
 
 def edit(client, obj, **changes):
@@ -146,3 +143,24 @@ def test_loading_content_keeps_a_revision(shipped_content):
     procedure = Procedure.objects.get(slug="mesotherapy")
     assert Version.objects.get_for_object(procedure).first().revision.get_comment().startswith("Loaded from")
     assert Version.objects.get_for_model(Author).exists() and Version.objects.get_for_model(Disclaimer).exists()
+
+
+def test_restoring_one_page_leaves_every_other_page_and_login_alone(editor_client, shipped_content):
+    login = UserFactory(is_staff=True)
+    meso = Procedure.objects.get(slug="mesotherapy")
+    hair = Procedure.objects.get(slug="mesotherapy-for-hair-loss")
+    loaded = Version.objects.get_for_object(meso).first()  # saved by loadcontent, in a revision of its own
+    hair.summary = "Changed after loading."
+    save_content(hair)
+    author = Author.objects.get(slug="anand-lakhkar")
+    author.user = login
+    save_content(author)
+    meso.risks = "Changed after loading."
+    save_content(meso)
+    editor_client.post(reverse("admin:procedures_procedure_restore", args=[meso.pk, loaded.pk]))
+    meso.refresh_from_db()
+    hair.refresh_from_db()
+    author.refresh_from_db()
+    assert meso.risks != "Changed after loading."
+    assert hair.summary == "Changed after loading."
+    assert author.user == login

@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 from PIL import Image
 
-from .factories import UserFactory
-from .images import picture_bytes, upload
+from tests.factories import UserFactory
+from tests.images import picture_bytes, upload
 
 PREVIEW, UPLOAD = "/editor/preview/", "/editor/upload/"
 

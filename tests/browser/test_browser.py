@@ -6,8 +6,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from .factories import PASSWORD, make_editor
-from .images import picture_bytes
+from tests.factories import PASSWORD, make_editor
+from tests.images import picture_bytes
 
 pytestmark = [
     pytest.mark.browser,

@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from procedures.models import Procedure
-
-from .factories import AuthorFactory, ProcedureFactory, UserFactory
-from .html import error_messages, form_fields, page, text
+from tests.factories import AuthorFactory, ProcedureFactory, UserFactory
+from tests.helpers import change_url
+from tests.html import error_messages, form_fields, page, text
 
 TODAY = timezone.localdate()
 
@@ -25,10 +25,6 @@ def days(n):
 
 def review_url(procedure):
     return reverse("admin:procedures_procedure_review", args=[procedure.pk])
-
-
-def change_url(procedure):
-    return reverse("admin:procedures_procedure_change", args=[procedure.pk])
 
 
 def test_a_reviewer_records_a_review_with_the_usual_interval(reviewer_client, db):
@@ -238,3 +234,16 @@ def test_recording_a_review_clears_the_reminder(reviewer_client, reviewer):
     procedure.refresh_from_db()
     assert procedure.review_reminder_sent is None and procedure.next_review_due > TODAY
     assert Client().get(procedure.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize("object_id", ["abc", "1.5", "'", "%00"])
+def test_a_review_address_with_a_bad_page_number_is_not_found(reviewer_client, object_id):
+    response = reviewer_client.get(f"/admin/procedures/procedure/{object_id}/review/")
+    assert response.status_code in (302, 404)  # 302: the admin's own "no such object" redirect
+
+
+def test_a_review_cannot_be_dated_long_ago(reviewer_client):
+    procedure = ProcedureFactory()
+    review = reverse("admin:procedures_procedure_review", args=[procedure.pk])
+    response = reviewer_client.post(review, {**form_fields(reviewer_client.get(review)), "reviewed_on": "0001-01-01"})
+    assert any("That date looks wrong" in error for error in error_messages(response))

@@ -1,5 +1,7 @@
 """Back up and restore: content/ files plus uploaded images, into an empty database."""
 
+import datetime
+import io
 import shutil
 
 import pytest
@@ -7,12 +9,21 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from procedures.contentfiles import CONTENT_DIR
-from procedures.models import Author, Disclaimer, GlossaryTerm, Procedure, SitePage
+from procedures.models import (
+    Author,
+    Disclaimer,
+    FormerSlug,
+    GlossaryTerm,
+    Procedure,
+    SitePage,
+)
 from procedures.publishing.content import save_content
-
-from .images import picture_bytes
+from tests.helpers import change_url
+from tests.html import form_fields
+from tests.images import picture_bytes
 
 
 @pytest.mark.django_db(transaction=True)  # flush empties the real tables, as a new database would be
@@ -65,3 +76,20 @@ def test_a_backup_restores_into_an_empty_database_with_every_page_and_image(medi
         assert client.get(path).status_code == 200
     assert client.get(f"/media/{photo}").status_code == 200
     assert f"/media/{photo}" in client.get("/authors/anand-lakhkar/").content.decode()
+
+
+@pytest.mark.django_db(transaction=True)  # flush empties the real tables, as a new database would be
+def test_dump_and_load_keep_publishing_times_and_former_addresses(tmp_path, editor_client):
+    call_command("loadcontent", stdout=io.StringIO())
+    procedure = Procedure.objects.get(slug="mesotherapy")
+    data = {**form_fields(editor_client.get(change_url(procedure))), "slug": "mesotherapy-injections"}
+    data["unpublish_at"] = (timezone.localtime() + datetime.timedelta(days=30)).strftime("%Y-%m-%dT%H:%M")
+    editor_client.post(change_url(procedure), data)
+    procedure.refresh_from_db()
+    call_command("dumpcontent", tmp_path / "backup", stdout=io.StringIO())
+    call_command("flush", interactive=False, verbosity=0)
+    call_command("loadcontent", tmp_path / "backup", stdout=io.StringIO())
+    restored = Procedure.objects.get(slug="mesotherapy-injections")
+    assert restored.unpublish_at == procedure.unpublish_at
+    assert FormerSlug.objects.get(slug="mesotherapy").procedure == restored
+    assert Client().get("/procedures/mesotherapy/")["Location"] == "/procedures/mesotherapy-injections/"

@@ -6,8 +6,9 @@ import xml.etree.ElementTree as ElementTree
 import feedparser
 import segno
 
-from .factories import ProcedureFactory
-from .html import page
+from tests.factories import ProcedureFactory
+from tests.helpers import SECTION_HEADINGS
+from tests.html import page
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
@@ -80,14 +81,7 @@ def test_the_handout_is_a_clean_page_with_the_qr_code_for_the_page(client, shipp
     assert not html.find("nav") and not html.find("footer", class_="site-footer")
     assert html.h1.get_text() == "Mesotherapy"
     headings = [h2.get_text() for h2 in html.find_all("h2")]
-    assert headings[:6] == [
-        "What it is",
-        "Who it is for",
-        "How to prepare",
-        "How it is done",
-        "Risks and side effects",
-        "Recovery and aftercare",
-    ]
+    assert headings[:6] == SECTION_HEADINGS
     assert "About this information" in headings  # the disclaimer
     words = " ".join(html.get_text().split())
     assert "Medically reviewed by Dr Anand Lakhkar, MD, MS, PhD on 26 November 2026" in words
@@ -103,3 +97,15 @@ def test_the_handout_is_a_clean_page_with_the_qr_code_for_the_page(client, shipp
 def test_a_drafts_handout_is_for_staff_only(client, db):
     draft = ProcedureFactory(status="draft", first_published=None)
     assert client.get(f"/procedures/{draft.slug}/print/").status_code == 404
+
+
+def test_feed_summaries_stay_text(client, db):
+    ProcedureFactory(summary="<img src=x onerror=alert(1)> & more")
+    entry = feedparser.parse(client.get("/feeds/updates/").content).entries[0]
+    # A feed reader gets HTML that shows the text as written: the tag as words, not an image.
+    assert entry.summary.startswith("&lt;img src=x onerror=alert(1)&gt; &amp; more")
+
+
+def test_the_sitemap_lists_specialty_pages_and_the_conditions_index(client, shipped_content):
+    body = client.get("/sitemap.xml").content.decode()
+    assert "http://testserver/specialties/dermatology/" in body and "http://testserver/conditions/" in body

@@ -1,13 +1,15 @@
 """The read-only API, as a clinic's software uses it."""
 
+import datetime
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 from openapi_spec_validator import validate
 
-from procedures.models import CodeSystem, Condition, Procedure
+from procedures.models import Author, CodeSystem, Condition, Procedure, content_changed
 from procedures.publishing.content import save_content
-
-from .factories import ProcedureFactory, SpecialtyFactory
+from tests.factories import ProcedureFactory, SpecialtyFactory
 
 ICD10CM = CodeSystem.ICD10CM.value
 
@@ -229,3 +231,40 @@ def test_the_docs_page_for_clinics(client, db):
     assert response.status_code == 200
     words = " ".join(response.content.decode().split())
     assert "mainSearchCriteria.v.c" in words and "100 requests a minute" in words
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "1.5", "１"])
+def test_api_page_numbers_must_be_plain_digits(client, shipped_content, value):
+    assert client.get("/api/v1/procedures/", {"page": value}).status_code == 400
+    assert client.get("/api/v1/procedures/", {"page_size": value}).status_code == 400
+
+
+@pytest.mark.parametrize("system", ["SNOMED-CT", "snomed ct", "ICD-10", "icd10cm", "ICD-10-CM"])
+def test_lookup_knows_coding_systems_however_they_are_written(client, shipped_content, system):
+    assert client.get("/api/v1/lookup/", {"code": "L64", "system": system}).status_code == 200
+
+
+@pytest.mark.parametrize("code", [".", "-", "..", ".L64"])
+def test_lookup_refuses_codes_that_are_only_punctuation(client, shipped_content, code):
+    assert client.get("/api/v1/lookup/", {"code": code}).status_code == 400
+
+
+def test_if_modified_since_sees_changes_to_what_a_page_shows(client, shipped_content):
+    first = client.get("/api/v1/procedures/mesotherapy/")
+    # The author is renamed a little later (Last-Modified counts whole seconds).
+    later = timezone.now() + datetime.timedelta(seconds=2)
+    Author.objects.filter(slug="anand-lakhkar").update(name="Dr A. Lakhkar", modified_at=later)
+    content_changed()
+    again = client.get("/api/v1/procedures/mesotherapy/", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert again.status_code == 200 and again.json()["author"]["name"] == "Dr A. Lakhkar"
+
+
+def test_browsers_may_send_conditional_headers_from_other_sites(client, shipped_content):
+    preflight = client.options(
+        "/api/v1/procedures/",
+        HTTP_ORIGIN="https://clinic.example",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="if-none-match, if-modified-since",
+    )
+    allowed = preflight["Access-Control-Allow-Headers"].lower()
+    assert "if-none-match" in allowed and "if-modified-since" in allowed

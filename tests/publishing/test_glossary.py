@@ -3,11 +3,10 @@
 from django.test import Client
 from django.urls import reverse
 
-from procedures.text.markdown import Glossary, render_markdown
 from procedures.models import GlossaryTerm
-
-from .factories import ProcedureFactory
-from .html import form_fields, page, text
+from procedures.text.markdown import Glossary, render_markdown
+from tests.factories import ProcedureFactory
+from tests.html import form_fields, page, text
 
 
 def test_only_the_first_use_of_a_term_is_linked():

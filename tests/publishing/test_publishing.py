@@ -1,6 +1,7 @@
 """Preview before publishing, publishing at a set time (with no background process), the audit log."""
 
 import datetime
+import time
 
 import pytest
 from django.test import Client
@@ -10,15 +11,12 @@ from reversion.models import Version
 
 from procedures.models import AuditEntry, Procedure
 from procedures.publishing import audit
-
-from .factories import AuthorFactory, ProcedureFactory, SpecialtyFactory, UserFactory, make_editor
-from .html import error_messages, form_fields, page, text
+from procedures.publishing.content import save_content
+from tests.factories import AuthorFactory, ProcedureFactory, SpecialtyFactory, UserFactory, make_editor
+from tests.helpers import change_url
+from tests.html import error_messages, form_fields, page, text
 
 NOW = timezone.now()
-
-
-def change_url(procedure):
-    return reverse("admin:procedures_procedure_change", args=[procedure.pk])
 
 
 # Preview ---------------------------------------------------------------------------------------
@@ -206,3 +204,27 @@ def test_the_audit_log_is_readable_filterable_and_not_changeable(editor_client, 
 def test_reviewers_see_the_audit_log_but_cannot_recover_pages(reviewer_client, url):
     expected = 200 if "auditentry" in url else 403
     assert reviewer_client.get(url).status_code == expected
+
+
+def test_a_scheduled_withdrawal_drops_out_of_cached_pages_at_once(client, db):
+    skin = ProcedureFactory(title="Peel")
+    other = ProcedureFactory(title="Laser", specialties=list(skin.specialties.all()))
+    assert "Laser" in page(client.get(skin.get_absolute_url())).find(id="related-treatments").get_text()
+    other.unpublish_at = timezone.now() + datetime.timedelta(seconds=1)
+    save_content(other)
+    assert "Laser" in client.get(skin.get_absolute_url()).content.decode()  # cached while it is live
+    time.sleep(1.2)  # its withdrawal time passes; nothing runs in between
+    related = page(client.get(skin.get_absolute_url())).find(id="related-treatments")
+    assert related is None or "Laser" not in related.get_text()
+
+
+def test_recovering_a_deleted_page_is_in_the_audit_log(editor_client, editor):
+    procedure = ProcedureFactory(title="Back again")  # made outside the admin: no version yet
+    boss = Client()
+    boss.force_login(UserFactory(is_staff=True, is_superuser=True))
+    boss.post(reverse("admin:procedures_procedure_delete", args=[procedure.pk]), {"post": "yes"})
+    version = Version.objects.get_deleted(Procedure).first()
+    recover = reverse("admin:procedures_procedure_recover", args=[version.pk])
+    response = editor_client.post(recover, form_fields(editor_client.get(recover)), follow=True)
+    assert response.status_code == 200, error_messages(response)
+    assert AuditEntry.objects.filter(action="recovered", page="Back again", user=editor).exists()

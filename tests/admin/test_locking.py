@@ -5,18 +5,13 @@ import threading
 import pytest
 from django.db import connection
 from django.test import Client
-from django.urls import reverse
 
 from procedures.models import EditConflict, Procedure
-
-from .factories import ProcedureFactory, make_editor
-from .html import error_messages, form_fields, page, text
+from tests.factories import ProcedureFactory, make_editor
+from tests.helpers import change_url
+from tests.html import error_messages, form_fields, page, text
 
 CONFLICT = "Someone else saved this page after you opened it"
-
-
-def change_url(procedure):
-    return reverse("admin:procedures_procedure_change", args=[procedure.pk])
 
 
 def logged_in(user):

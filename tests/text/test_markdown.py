@@ -4,9 +4,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from procedures.text.markdown import render_markdown
-
-from .factories import AuthorFactory, DisclaimerFactory, ProcedureFactory
-from .html import page
+from tests.factories import AuthorFactory, DisclaimerFactory, ProcedureFactory
+from tests.html import page
 
 HOSTILE_MARKDOWN = [
     "<script>alert('x')</script>",

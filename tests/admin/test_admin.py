@@ -2,22 +2,28 @@ import datetime
 import json
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
+from reversion.models import Version
 
 from procedures.models import Author, Disclaimer, Procedure, Specialty
-
-from .factories import PASSWORD, AuthorFactory, DisclaimerFactory, ProcedureFactory, SpecialtyFactory, make_editor
-from .html import error_messages, form_fields, page, text
-from .images import picture_bytes, upload
+from tests.factories import (
+    PASSWORD,
+    AuthorFactory,
+    DisclaimerFactory,
+    ProcedureFactory,
+    SpecialtyFactory,
+    make_editor,
+)
+from tests.helpers import change_url
+from tests.html import error_messages, form_fields, page, text
+from tests.images import picture_bytes, upload
 
 ADD_PROCEDURE = reverse("admin:procedures_procedure_add")
-
-
-def change_url(obj):
-    return reverse(f"admin:procedures_{obj._meta.model_name}_change", args=[obj.pk])
 
 
 def test_an_editor_logs_in_through_the_login_form_and_sees_only_content(client, db):
@@ -347,3 +353,67 @@ def test_a_page_picture_uploaded_in_the_admin_shows_with_its_description_and_siz
     assert img["alt"] == "A doctor injecting a scalp"
     assert (img["width"], img["height"]) == ("640", "360")
     assert Client().get(img["src"]).status_code == 200
+
+
+def test_an_add_form_ignores_bad_values_in_its_address(editor_client):
+    assert editor_client.get("/admin/procedures/procedure/add/", {"publish_at": "abc", "status": "zzz"}).status_code == 200
+
+
+def test_text_too_tangled_to_show_is_a_form_error_and_keeps_the_text(editor_client):
+    procedure = ProcedureFactory(risks="Fine.")
+    tangled = "* 1. " * 600
+    response = editor_client.post(
+        change_url(procedure), {**form_fields(editor_client.get(change_url(procedure))), "risks": tangled}
+    )
+    assert any("nested too deeply" in error for error in error_messages(response))
+    procedure.refresh_from_db()
+    assert procedure.risks == "Fine."
+
+
+def test_a_new_reference_goes_to_the_end_so_citations_keep_their_numbers(editor_client, shipped_content):
+    procedure = Procedure.objects.get(slug="mesotherapy-for-hair-loss")
+    before = [r.title for r in procedure.references.all()]
+    data = form_fields(editor_client.get(change_url(procedure)))
+    row = len(before)
+    data.update({f"references-{row}-title": "A new source", f"references-{row}-url": "https://www.nhs.uk/"})
+    response = editor_client.post(change_url(procedure), data, follow=True)
+    assert "was changed successfully" in text(response), error_messages(response)
+    assert [r.title for r in procedure.references.all()] == [*before, "A new source"]
+
+
+def test_related_reading_refuses_a_backslash_address(editor_client):
+    procedure = ProcedureFactory()
+    data = {**form_fields(editor_client.get(change_url(procedure))), "related_reading-0-title": "x"}
+    data["related_reading-0-url"] = "/\\evil.example/x"
+    response = editor_client.post(change_url(procedure), data)
+    assert any("backslash" in error for error in error_messages(response))
+
+
+def test_a_giant_picture_gets_the_too_many_pixels_message(editor_client):
+    response = editor_client.post("/editor/upload/", {"image": upload("huge.png", picture_bytes(14000, 14000))})
+    assert "too large to use" in response.json()["error"]
+
+
+def test_opening_forms_and_lists_in_the_admin_writes_nothing(editor_client, db):
+    procedure = ProcedureFactory()  # made outside the admin: it has no revision yet
+    addresses = [
+        change_url(procedure),
+        change_url(procedure),
+        change_url(procedure.author),
+        reverse("admin:procedures_procedure_history", args=[procedure.pk]),
+        reverse("admin:procedures_procedure_changelist"),
+        reverse("admin:procedures_reviewschedule_changelist"),
+        reverse("admin:index"),
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        for address in addresses:
+            assert editor_client.get(address).status_code == 200
+    writes = [query["sql"] for query in queries if query["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert writes == []
+    assert not Version.objects.get_for_object(procedure).exists()
+    response = editor_client.post(
+        change_url(procedure), {**form_fields(editor_client.get(change_url(procedure))), "risks": "Edited."}, follow=True
+    )
+    assert "was changed successfully" in text(response), error_messages(response)
+    kept = [version.field_dict["risks"] for version in Version.objects.get_for_object(procedure)]
+    assert kept == ["Edited.", "Bruising and redness."]  # the save, and the page as it was before it

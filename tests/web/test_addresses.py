@@ -12,10 +12,9 @@ from django.urls import reverse
 
 from procedures.models import FormerSlug, Procedure
 from procedures.publishing.content import save_content
-
-from .factories import ProcedureFactory, UserFactory
-from .html import error_messages, form_fields, page, text
-from .images import picture_bytes
+from tests.factories import ProcedureFactory, UserFactory
+from tests.html import error_messages, form_fields, page, text
+from tests.images import picture_bytes
 
 ADDRESSES = {
     "page": "/procedures/{}/",
@@ -254,3 +253,14 @@ def test_procedure_pages_advertise_oembed(client, shipped_content):
     expected = "http://testserver/oembed/?" + urlencode({"url": "http://testserver/procedures/mesotherapy/", "format": "json"})
     assert link["href"] == expected
     assert client.get(link["href"].removeprefix("http://testserver")).status_code == 200
+
+
+def test_the_canonical_address_leaves_out_tracking_parameters(client, shipped_content):
+    link = page(client.get("/glossary/", {"utm_source": "x"})).find("link", rel="canonical")
+    assert link["href"] == "http://testserver/glossary/"
+    assert not page(client.get("/nowhere/")).find("link", rel="canonical")
+
+
+@pytest.mark.parametrize("url", ["http://[", "http://[::1", "http://[x]/"])
+def test_oembed_with_a_broken_address_is_not_found(client, db, url):
+    assert client.get("/oembed/", {"url": url}).status_code == 404

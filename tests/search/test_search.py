@@ -6,11 +6,15 @@ import re
 import pytest
 from django.test import Client
 
-from procedures.models import BodyArea, Condition, Synonym, UnansweredSearch
+from procedures.models import (
+    BodyArea,
+    Condition,
+    Synonym,
+    UnansweredSearch,
+)
 from procedures.search import search
-
-from .factories import ConditionFactory, ProcedureFactory, SpecialtyFactory
-from .html import page, text
+from tests.factories import ConditionFactory, ProcedureFactory, SpecialtyFactory
+from tests.html import page, text
 
 
 def found(response):
@@ -276,3 +280,18 @@ def test_breadcrumbs_on_every_page_below_home_with_json_ld(client, shipped_conte
         assert [item["position"] for item in data["itemListElement"]] == list(range(1, len(trail) + 1))
         assert all(item["item"].startswith("http://testserver/") for item in data["itemListElement"])
     assert not page(client.get("/")).find("nav", attrs={"aria-label": "Breadcrumb"})
+
+
+def test_a_synonym_with_punctuation_does_not_break_search(client, shipped_content):
+    Synonym.objects.create(slug="odd", words='hair loss, bald"ness, x')
+    for query in ("hair loss", "x", 'bald"ness'):
+        assert client.get("/search/", {"q": query}).status_code == 200
+
+
+def test_only_common_words_get_a_helpful_message(client, shipped_content):
+    assert "has only very common words" in text(client.get("/search/", {"q": "the and of"}))
+
+
+def test_words_run_together_are_suggested_apart(client, shipped_content):
+    suggestions = [a.get_text() for a in page(client.get("/search/", {"q": "hairloss"})).select("[role=status] a")]
+    assert suggestions[0] == "hair loss"

@@ -5,9 +5,8 @@ from django.test import Client
 from django.urls import reverse
 
 from procedures.models import SitePage
-
-from .factories import AuthorFactory, ProcedureFactory
-from .html import error_messages, form_fields, page, text
+from tests.factories import AuthorFactory, ProcedureFactory
+from tests.html import error_messages, form_fields, page, text
 
 
 def test_references_are_a_numbered_list_and_citations_link_to_them(client, db):

@@ -5,9 +5,8 @@ import json
 import pytest
 
 from procedures.models import Author, Procedure
-
-from .factories import AuthorFactory, ProcedureFactory
-from .html import page
+from tests.factories import AuthorFactory, ProcedureFactory
+from tests.html import page
 
 
 def json_ld(response, kind=None):

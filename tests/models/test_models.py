@@ -5,8 +5,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
 from procedures.models import Disclaimer, Procedure
-
-from .factories import AuthorFactory, DisclaimerFactory, ProcedureFactory
+from tests.factories import AuthorFactory, DisclaimerFactory, ProcedureFactory
 
 
 def test_the_database_refuses_a_second_default_disclaimer(db):
