@@ -93,7 +93,7 @@ def measure(options):
     from django.test import Client
     from django.test.utils import setup_test_environment
 
-    from procedures.content import CONTENT_DIR, load_content
+    from procedures.contentfiles import CONTENT_DIR, load_content
     from procedures.search import search
 
     setup_test_environment()  # lets the test client talk to the site in-process
