@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "markdownx",
     "reversion",
+    "django_tasks",  # Django 6's Tasks API, backported to 5.2 (on Django 6: drop this line)
+    "django_tasks_db",  # its database backend and worker (manage.py db_worker)
     "procedures",
 ]
 
@@ -123,10 +125,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # "database is locked" errors under gunicorn's several workers.
     DATABASES["default"].setdefault(
         "OPTIONS",
-        {"transaction_mode": "IMMEDIATE", "timeout": 5, "init_command": "PRAGMA journal_mode=WAL;"},
+        {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"},
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background work (re-rendering and re-indexing many pages) is queued in the database and run
+# by `manage.py runworker`, which `make run` starts beside the web server.
+TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"), "QUEUES": ["default"]}}
 
 # Redis in production (CACHE_URL=redis://…). By default files in .cache/, which every
 # gunicorn worker shares (a per-process memory cache would let workers disagree).

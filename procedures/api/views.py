@@ -26,8 +26,8 @@ from procedures.models import (
     Reference,
     RelatedLink,
     Specialty,
-    content_version,
 )
+from procedures.models.freshness import SITE, stamps
 from procedures.publishing.addresses import Gone, Moved, find_procedure
 
 from .serializers import AuthorSerializer, ProcedureDetailSerializer, ProcedureSummarySerializer, SpecialtySerializer
@@ -54,7 +54,7 @@ def last_content_change():
         saves = [model.objects.aggregate(latest=Max("modified_at"))["latest"] for model in CONTENT_MODELS]
         return max(filter(None, saves), default=None)
 
-    return cache.get_or_set(f"last-content-change:{content_version()}", latest, timeout=None)
+    return cache.get_or_set(f"last-content-change:{stamps([SITE])[SITE].version}", latest, timeout=None)
 
 
 @extend_schema(tags=["procedures"])

@@ -12,11 +12,14 @@ procedures.publishing):
 - search: what search reads and remembers
 - audit: who did what to a page
 - content_files: which content/ files were loaded when
-- freshness: the version cached pages are keyed by
+- freshness: the versions cached answers are keyed by
+- renderings: procedure pages as rendered when saved
+- background: pages being rendered again in the background
 """
 
 from .addresses import FormerSlug
 from .audit import AuditEntry
+from .background import RenderJob
 from .base import (
     LIST_POSITION_HELP,
     ContentModel,
@@ -27,7 +30,7 @@ from .base import (
 )
 from .content_files import LoadedContentFile
 from .disclaimers import Disclaimer
-from .freshness import content_changed, content_version
+from .freshness import ContentVersion
 from .glossary import GlossaryTerm
 from .page_parts import ChangeNote, Reference, RelatedLink
 from .pages import (
@@ -41,6 +44,7 @@ from .pages import (
     Section,
 )
 from .people import Author
+from .renderings import RenderedPage
 from .search import SearchDocument, SearchWord, Synonym, UnansweredSearch
 from .site_pages import SitePage
 from .taxonomy import BodyArea, Code, CodeSystem, Condition, ConditionCode, Specialty
@@ -55,6 +59,7 @@ __all__ = [
     "Code",
     "CodeSystem",
     "Condition",
+    "ContentVersion",
     "ConditionCode",
     "ContentModel",
     "Disclaimer",
@@ -69,6 +74,8 @@ __all__ = [
     "ProcedureQuerySet",
     "ProcedureType",
     "Reference",
+    "RenderJob",
+    "RenderedPage",
     "RelatedLink",
     "ReviewSchedule",
     "ReviewState",
@@ -79,7 +86,5 @@ __all__ = [
     "Specialty",
     "Synonym",
     "UnansweredSearch",
-    "content_changed",
-    "content_version",
     "validate_link_target",
 ]

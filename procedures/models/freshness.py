@@ -1,28 +1,156 @@
-"""The number every cached page is keyed by: it changes whenever what patients see changes."""
+"""How current what patients see is, kept in the database so that no cache can roll it back.
+
+Each part of the site that changes on its own has a scope: "site" (whatever many pages show:
+lists, cards, the footer, names of people and specialties) and "page:<slug>" (one procedure's
+own page, its embed, handout and API record). A change gives each scope it touches a new,
+never reused version, in the same transaction as the change itself
+(procedures.publishing.freshness decides which); once the change commits, the copies in the
+cache follow. Time alone changes what some scopes show — a page goes live or is withdrawn at
+its set time, a review falls due — and those moments are worked out from the stored dates.
+
+Cached answers are keyed by the versions and moments of the scopes they show
+(procedures.http), so no cached answer can outlive a change; and since the database, not the
+cache, keeps the versions, an evicted or emptied cache only costs a rebuild, never an old page.
+"""
+
+import datetime
+import secrets
+from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.db import models
+from django.db.models import Max, Q
 from django.utils import timezone
 
-from .pages import Procedure
+from .pages import REVIEW_DUE_SOON_DAYS, Procedure
 
-CONTENT_VERSION_KEY = "content-version"
-NEXT_SCHEDULED_CHANGE_KEY = "next-scheduled-change"
-
-
-def content_version():
-    """A number that changes whenever any content is saved, or a page goes live or is
-    withdrawn at its set time; part of every page-cache key."""
-    next_change = cache.get(NEXT_SCHEDULED_CHANGE_KEY)
-    if next_change is None:
-        cache.set(NEXT_SCHEDULED_CHANGE_KEY, Procedure.objects.next_scheduled_change(), timeout=None)
-    elif next_change <= timezone.now():
-        content_changed()  # a scheduled page just went live or was withdrawn: lists on pages change
-    return cache.get_or_set(CONTENT_VERSION_KEY, 1, timeout=None)
+SITE = "site"
+PAGE = "page:"
+COPY_SECONDS = 60  # how long a cache copy is trusted before it is read from the database again
+UPCOMING = 50  # moments ahead kept in a copy
+NEVER = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 
 
-def content_changed():
-    try:
-        cache.incr(CONTENT_VERSION_KEY)
-    except ValueError:
-        cache.set(CONTENT_VERSION_KEY, 2, timeout=None)
-    cache.delete(NEXT_SCHEDULED_CHANGE_KEY)  # worked out again when next asked
+def page_scope(slug):
+    return f"{PAGE}{slug}"
+
+
+class ContentVersion(models.Model):
+    """The current version of one scope; written by procedures.publishing.freshness."""
+
+    scope = models.CharField(max_length=200, unique=True)
+    version = models.CharField(max_length=32, help_text="Random: never the same twice, even in another database.")
+    changed_at = models.DateTimeField()
+    listed = models.CharField(
+        max_length=64, blank=True, help_text="For a page: a fingerprint of what lists and cards show of it."
+    )
+
+    class Meta:
+        ordering = ["scope"]
+
+    def __str__(self):
+        return f"{self.scope} @ {self.version}"
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """A scope's version, with the moments at which time alone changed or will change what it shows."""
+
+    version: str
+    changed_at: datetime.datetime
+    passed: datetime.datetime | None  # the latest such moment after changed_at, when the stamp was read
+    upcoming: tuple  # the next such moments
+
+    def as_of(self, now):
+        """The last moment, up to `now`, at which what the scope shows changed."""
+        return max(t for t in (self.changed_at, self.passed, *self.upcoming) if t is not None and t <= now)
+
+
+def new_version(scopes):
+    """Give each scope a new version (inside the caller's transaction). Its time moves on by a
+    whole second at least, so that Last-Modified, which counts whole seconds, always moves."""
+    now = timezone.now()
+    for scope in sorted(set(scopes)):  # always in the same order, so concurrent savers never deadlock
+        row = ContentVersion.objects.select_for_update().filter(scope=scope).first()
+        if row is None:
+            ContentVersion.objects.create(scope=scope, version=secrets.token_hex(16), changed_at=now)
+            continue
+        row.version = secrets.token_hex(16)
+        row.changed_at = max(now, row.changed_at.replace(microsecond=0) + datetime.timedelta(seconds=1))
+        row.save(update_fields=["version", "changed_at"])
+
+
+def stamps(scopes):
+    """{scope: Stamp}, from the cache's copies; from the database where a copy is missing."""
+    keys = {scope: copy_key(scope) for scope in scopes}
+    found = cache.get_many(list(keys.values()))
+    missing = [scope for scope, key in keys.items() if key not in found]
+    if missing:
+        for scope, stamp in read_stamps(missing).items():
+            cache.add(keys[scope], stamp, COPY_SECONDS)  # add: a newer copy set after a commit wins
+            found[keys[scope]] = stamp
+    return {scope: found[key] for scope, key in keys.items()}
+
+
+def refresh_copies(scopes):
+    """After a commit: put the database's versions of these scopes into the cache."""
+    cache.set_many({copy_key(scope): stamp for scope, stamp in read_stamps(scopes).items()}, COPY_SECONDS)
+
+
+def copy_key(scope):
+    return f"version:{scope}"
+
+
+def read_stamps(scopes):
+    rows = {row.scope: row for row in ContentVersion.objects.filter(scope__in=scopes)}
+    now = timezone.now()
+    result = {}
+    for scope in scopes:
+        row = rows.get(scope)
+        version, changed_at = (row.version, row.changed_at) if row else ("", NEVER)
+        moments = sorted(moments_for(scope, after=changed_at))
+        passed = [moment for moment in moments if moment <= now]
+        upcoming = tuple(moment for moment in moments if moment > now)[:UPCOMING]
+        result[scope] = Stamp(version, changed_at, passed[-1] if passed else None, upcoming)
+    return result
+
+
+def moments_for(scope, after):
+    """When, after `after`, time alone changes what a scope shows."""
+    if scope == SITE:
+        return scheduled_moments(Procedure.objects.filter(status=Procedure.Status.PUBLISHED), after)
+    if scope.startswith(PAGE):
+        page = Procedure.objects.filter(slug=scope.removeprefix(PAGE)).first()
+        return page_moments(page, after) if page else []
+    return []
+
+
+def scheduled_moments(procedures, after):
+    """Pages going live or being withdrawn: the latest moment that has passed, and what is to come."""
+    now = timezone.now()
+    moments = []
+    for field in ("publish_at", "unpublish_at"):
+        window = Q(**{f"{field}__gt": after})
+        latest = procedures.filter(window, **{f"{field}__lte": now}).aggregate(latest=Max(field))["latest"]
+        upcoming = procedures.filter(**{f"{field}__gt": max(after, now)}).order_by(field).values_list(field, flat=True)
+        moments += [latest, *upcoming.distinct()[:UPCOMING]]
+    return {moment for moment in moments if moment}
+
+
+def page_moments(procedure, after):
+    """A page's own moments: it goes live or is withdrawn, it first counts as published, and its
+    review falls due soon, then is overdue (ReviewState)."""
+    days = []
+    if procedure.first_published:
+        days.append(procedure.first_published)
+    if procedure.next_review_due:
+        days += [
+            procedure.next_review_due - datetime.timedelta(days=REVIEW_DUE_SOON_DAYS),
+            procedure.next_review_due + datetime.timedelta(days=1),
+        ]
+    moments = [start_of_day(day) for day in days] + [procedure.publish_at, procedure.unpublish_at]
+    return {moment for moment in moments if moment and moment > after}
+
+
+def start_of_day(day):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))

@@ -7,8 +7,7 @@ from django.utils import timezone
 
 from procedures.models import AuditEntry, ChangeNote, Procedure
 
-from . import addresses, audit
-from .freshness import content_changed
+from . import addresses, audit, freshness
 from .indexing import index_after_commit
 from .rendering import link_glossary_terms, render
 
@@ -30,19 +29,31 @@ def save_page(procedure, *, started_from=None, change_note=""):
     addresses.page_readdressed(procedure, before["slug"])
     if change_note and procedure.is_published:
         ChangeNote.objects.create(procedure=procedure, date=procedure.last_updated, note=change_note.strip())
-    page_changed(procedure)
+    page_changed(procedure, old_slug=before["slug"])
     return procedure
 
 
-def page_changed(procedure):
-    """The page, or a row or tag belonging to it, changed: after commit, search and cached pages follow."""
+def page_changed(procedure, old_slug=None):
+    """The page, or a row or tag belonging to it, changed: cached answers showing it are left
+    behind, and after commit search follows."""
+    freshness.page_changed(procedure, old_slug)
     index_after_commit(procedure)
-    content_changed()
+
+
+@transaction.atomic
+def rerender_page(procedure, glossary=None):
+    """Render a page again from what it and the things it names say now (after the glossary,
+    a tag's name or a person changed), and refresh what follows from it: its glossary links,
+    reading level, search entry and cached answers. The editor's text is not touched."""
+    used = render(procedure, glossary)
+    procedure.save(update_fields=procedure.rendered_fields)  # not modified_at: no editor changed the page
+    link_glossary_terms(procedure, used)
+    page_changed(procedure)
 
 
 @transaction.atomic
 def delete_page(procedure):
     addresses.page_removed(procedure)
     audit.record(AuditEntry.Action.DELETED, procedure)
+    freshness.page_removed(procedure.slug)
     procedure.delete()
-    content_changed()

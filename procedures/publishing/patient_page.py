@@ -7,7 +7,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from procedures.models import content_version
+from procedures.models.freshness import SITE, page_scope, stamps
 
 
 def page_context(request, procedure):
@@ -21,6 +21,11 @@ def page_context(request, procedure):
             f"{reverse('procedures:oembed')}?{urlencode({'url': page_url, 'format': 'json'})}"
         ),
         # The page is cached until content changes, or the day changes (a review may fall due).
-        "cache_key": (procedure.pk, content_version(), timezone.localdate(), request.get_host()),
+        "cache_key": (
+            procedure.pk,
+            *(stamp.version for stamp in stamps([SITE, page_scope(procedure.slug)]).values()),
+            timezone.localdate(),
+            request.get_host(),
+        ),
         "cache_seconds": settings.PAGE_CACHE_SECONDS,
     }

@@ -6,7 +6,8 @@ import difflib
 from django.core.cache import cache
 from django.db import connection
 
-from procedures.models import Procedure, SearchWord, content_version
+from procedures.models import Procedure, SearchWord
+from procedures.models.freshness import SITE, stamps
 
 
 class SQLiteSearch:
@@ -65,7 +66,9 @@ class SQLiteSearch:
 
     def vocabulary(self):
         return cache.get_or_set(
-            f"search-words:{content_version()}", lambda: frozenset(SearchWord.objects.values_list("word", flat=True)), 3600
+            f"search-words:{stamps([SITE])[SITE].version}",
+            lambda: frozenset(SearchWord.objects.values_list("word", flat=True)),
+            3600,
         )
 
     def correct(self, word):

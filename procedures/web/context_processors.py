@@ -1,6 +1,7 @@
 from django.core.cache import cache
 
-from procedures.models import SitePage, content_version
+from procedures.models import SitePage
+from procedures.models.freshness import SITE, stamps
 
 
 def site_root(request):
@@ -12,7 +13,7 @@ def site_pages(request):
     """The pages about the site that every footer links to (cached until content changes)."""
 
     def load():
-        key = f"footer-pages:{content_version()}"
+        key = f"footer-pages:{stamps([SITE])[SITE].version}"
         return cache.get_or_set(key, lambda: list(SitePage.objects.values("title", "slug")), timeout=None)
 
     return {"site_pages": load}
