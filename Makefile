@@ -28,7 +28,14 @@ run: install .env
 	@echo "  mesocare is running at http://127.0.0.1:$(PORT)/   (Ctrl+C stops it)"
 	@echo "  Editors log in at http://127.0.0.1:$(PORT)/admin/"
 	@echo "  No editor login yet? In another terminal:  make editor NAME=yourname"
+	@echo "  The background worker (manage.py runworker) runs beside it: it re-renders pages"
+	@echo "  after a change many of them show (the glossary, a condition, an author)."
 	@echo ""
+	@# The worker stops when the web server does (Ctrl+C, or gunicorn exiting): one SIGTERM,
+	@# after which it finishes the batch of pages in hand.
+	$(BIN)/python manage.py runworker & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT; \
+	trap 'exit 130' INT TERM; \
 	$(BIN)/gunicorn mesocare.wsgi --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --access-logfile -
 
 test: install
@@ -60,4 +67,4 @@ check: install .env
 
 # Speed figures (search latency with 1,000 generated pages, on SQLite and PostgreSQL).
 bench: install
-	$(BIN)/python bench/search_latency.py
+	$(BIN)/python bench/scale.py

@@ -4,6 +4,7 @@ A `.env` file beside manage.py is read too (`make run` writes one with a fresh
 SECRET_KEY); real environment variables win over it.
 """
 
+import sys
 from pathlib import Path
 
 import environ
@@ -67,7 +68,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
-    "django.contrib.postgres",
     "django.forms",
     "corsheaders",
     "rest_framework",
@@ -83,7 +83,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    "django.middleware.http.ConditionalGetMiddleware",
+    # Public pages and API answers, cached whole and exactly fresh, with HTTP caching headers.
+    "procedures.http.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -119,7 +120,10 @@ FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# Connections are kept for a minute (checked before reuse): opening one costs more than
+# serving a cached page.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers go on while an editor saves; a short busy wait instead of
     # "database is locked" errors under gunicorn's several workers.
@@ -128,16 +132,40 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"},
     )
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Full-text and trigram search lookups: PostgreSQL only.
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("procedures"), "django.contrib.postgres")
+else:
+    # psycopg is installed for PostgreSQL sites, and libraries import it whenever it is there
+    # (Django REST framework does): on SQLite that would cost every web worker about 20 MiB.
+    sys.modules.setdefault("psycopg", None)  # an import of it now fails, as if it were not installed
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Background work (re-rendering and re-indexing many pages) is queued in the database and run
 # by `manage.py runworker`, which `make run` starts beside the web server.
 TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"), "QUEUES": ["default"]}}
+# Pages re-rendered per transaction; attempts before a background update shows as failed; how
+# long an update may go without progress before its worker is taken for dead.
+RENDER_BATCH_SIZE = env.int("RENDER_BATCH_SIZE", default=50)
+RENDER_MAX_ATTEMPTS = env.int("RENDER_MAX_ATTEMPTS", default=5)
+RENDER_LEASE_SECONDS = env.int("RENDER_LEASE_SECONDS", default=300)
 
 # Redis in production (CACHE_URL=redis://…). By default files in .cache/, which every
 # gunicorn worker shares (a per-process memory cache would let workers disagree).
 CACHES = {"default": env.cache("CACHE_URL", default=f"filecache://{BASE_DIR / '.cache'}")}
 CACHES["default"].setdefault("KEY_PREFIX", "mesocare")
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # The cache only makes pages faster: when Redis fails, pages are built without it, a Redis
+    # that hangs is given up on after a short timeout, and after a failure it is left alone for
+    # a few seconds (procedures/http/cache_backends.py). Options in CACHE_URL win.
+    CACHES["default"]["BACKEND"] = "procedures.http.cache_backends.BestEffortRedisCache"
+    CACHES["default"]["OPTIONS"] = {
+        "socket_connect_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=0.5),
+        "socket_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=0.5),
+        "failure_pause": env.float("CACHE_FAILURE_PAUSE", default=5.0),
+        **CACHES["default"].get("OPTIONS", {}),
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -171,8 +199,17 @@ IMAGE_UPLOAD_MAX_PIXELS = env.int("IMAGE_UPLOAD_MAX_PIXELS", default=40_000_000)
 IMAGE_MAX_WIDTH = env.int("IMAGE_MAX_WIDTH", default=2000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
-# How long a rendered procedure page stays in the cache; any save replaces it.
+# How long a whole public answer is kept in the site's cache (0: never). Any change that
+# shows in it makes the next request build it anew, whatever is left of this time.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60 * 60)
+# What public answers tell browsers and shared caches (a CDN): medical text may change, so
+# browsers check back after a minute; a CDN may keep a page five minutes (revalidating with
+# its ETag is cheap), serve it a little longer while it revalidates, and keep serving its
+# last good copy for a day if the site is down.
+HTTP_MAX_AGE = env.int("HTTP_MAX_AGE", default=60)
+HTTP_SHARED_MAX_AGE = env.int("HTTP_SHARED_MAX_AGE", default=300)
+HTTP_STALE_WHILE_REVALIDATE = env.int("HTTP_STALE_WHILE_REVALIDATE", default=60)
+HTTP_STALE_IF_ERROR = env.int("HTTP_STALE_IF_ERROR", default=60 * 60 * 24)
 
 # The site's public address, for links in e-mails and structured data made outside a request.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -182,6 +219,12 @@ REVIEW_INTERVAL_MONTHS = env.int("REVIEW_INTERVAL_MONTHS", default=24)
 REVIEW_REMINDER_EVERY_DAYS = env.int("REVIEW_REMINDER_EVERY_DAYS", default=7)
 # Reading level patients' pages should not exceed (US school grade; NIH/AMA advise 8 or below).
 READING_GRADE_TARGET = env.float("READING_GRADE_TARGET", default=8.0)
+
+# Long lists. Up to this many treatments, the A–Z is one page (a list a patient can still scroll
+# and search with the browser's find, about 15 KB compressed); past it, each letter has a page.
+A_TO_Z_ON_ONE_PAGE = env.int("A_TO_Z_ON_ONE_PAGE", default=300)
+# The sitemap protocol allows 50,000 addresses a file; past this, sitemap.xml is a sitemap index.
+SITEMAP_MAX_URLS = env.int("SITEMAP_MAX_URLS", default=50_000)
 
 # The editor's live preview and image upload (django-markdownx), served by our own
 # staff-only views in procedures/admin/editor.py.
@@ -195,9 +238,16 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # A request for a host we do not serve gets a 400; it is not worth a log entry.
-    "loggers": {"django.security.DisallowedHost": {"handlers": [], "propagate": False}},
+    "filters": {"database_outage_in_one_line": {"()": "procedures.http.faults.DatabaseOutageInOneLine"}},
+    "loggers": {
+        # A request for a host we do not serve gets a 400; it is not worth a log entry.
+        "django.security.DisallowedHost": {"handlers": [], "propagate": False},
+        # While the database is down, one line per request, not the same traceback each time.
+        "django.request": {"filters": ["database_outage_in_one_line"]},
+    },
 }
+# While the database is down, visitors get a 503 page asking them to try again after this many seconds.
+DATABASE_OUTAGE_RETRY_AFTER = env.int("DATABASE_OUTAGE_RETRY_AFTER", default=30)
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="mesocare <noreply@localhost>")

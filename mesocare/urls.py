@@ -6,10 +6,14 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from procedures.admin import editor
+from procedures.http import faults
 
 admin.site.site_header = "mesocare editors"
 admin.site.site_title = "mesocare editors"
 admin.site.index_title = "Patient pages"
+
+# A database outage answers 503 with Retry-After; any other error, the usual 500 page.
+handler500 = faults.server_error
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -21,7 +25,10 @@ urlpatterns = [
 
 
 def uploaded_file(request, path):
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    # Uploads are stored under new random names and never changed: keep them a year.
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
 
 
 if settings.SERVE_MEDIA:

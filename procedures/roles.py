@@ -28,6 +28,7 @@ EDITOR_PERMISSIONS = {
     "reference": ["add", "change", "delete", "view"],
     "changenote": ["add", "change", "delete", "view"],
     "reviewschedule": ["view"],
+    "renderjob": ["view"],  # background updates of pages: their progress and failures
 }
 
 # Medical reviewers check pages and record that they did; editing text is the editors' job
@@ -40,6 +41,7 @@ MEDICAL_REVIEWER_PERMISSIONS = {
     "changenote": ["view"],
     "reviewschedule": ["view"],
     "auditentry": ["view"],
+    "renderjob": ["view"],
 }
 
 

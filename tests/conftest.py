@@ -1,4 +1,5 @@
 import fcntl
+import io
 import os
 import shutil
 import subprocess
@@ -8,11 +9,14 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test import Client
+from django_tasks_db.management.commands import db_worker
 
 from procedures.contentfiles import CONTENT_DIR, load_content
+from procedures.publishing.tasks_api import TaskResultStatus, task_finished
 from procedures.roles import medical_reviewers_group
 from tests.factories import AuthorFactory, UserFactory, make_editor
 
@@ -177,3 +181,45 @@ def shipped_content_committed(transactional_db):
     """The shipped content, committed, for tests where several connections (threads, a live
     server) must see it."""
     return load_content(CONTENT_DIR)
+
+
+# Background tasks ----------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def tasks_do_not_fail(request):
+    """A background task that fails fails the test (the tests' immediate backend would only log
+    it), unless the test expects failures by asking for `failing_tasks`."""
+    failed = []
+
+    def note(sender, task_result, **kwargs):
+        if task_result.status == TaskResultStatus.FAILED:
+            failed.append(task_result)
+
+    task_finished.connect(note)
+    yield failed
+    task_finished.disconnect(note)
+    if failed and "failing_tasks" not in request.fixturenames:
+        pytest.fail("A background task failed:\n" + "\n".join(error.traceback for run in failed for error in run.errors))
+
+
+@pytest.fixture
+def failing_tasks(tasks_do_not_fail):
+    """The background task runs that failed during the test (which then expects them)."""
+    return tasks_do_not_fail
+
+
+@pytest.fixture
+def database_tasks(settings):
+    """Tasks queued in the database, as in production, where nothing runs them until
+    `run_worker()` does (the worker is down until then)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+
+@pytest.fixture
+def run_worker(database_tasks, monkeypatch):
+    """`manage.py runworker --batch` inside the test: everything queued runs, then it returns."""
+    # The worker closes connections it thinks stale between tasks; inside the test's own
+    # transaction that would close the test's connection (on PostgreSQL).
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+    return lambda: call_command("runworker", batch=True, stdout=io.StringIO())

@@ -7,9 +7,10 @@ registers its own):
 - taxonomy: specialties, conditions, body areas, glossary, synonyms
 - people: authors; site_texts: disclaimers and site pages
 - lists: read-only lists (searches that found nothing, the audit log)
+- background: background updates of pages (progress, failures, the editor's message)
 - forms: the admin's own forms; editor: the Markdown editor's preview and upload endpoints
 """
 
-from . import lists, pages, people, review, site_texts, taxonomy
+from . import background, lists, pages, people, review, site_texts, taxonomy
 
-__all__ = ["lists", "pages", "people", "review", "site_texts", "taxonomy"]
+__all__ = ["background", "lists", "pages", "people", "review", "site_texts", "taxonomy"]

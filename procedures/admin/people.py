@@ -2,11 +2,12 @@ from django.contrib import admin
 
 from procedures.models import Author
 
+from .background import TellsOfBackgroundUpdates
 from .base import ContentAdmin
 
 
 @admin.register(Author)
-class AuthorAdmin(ContentAdmin):
+class AuthorAdmin(TellsOfBackgroundUpdates, ContentAdmin):
     list_display = ["name", "credentials", "role", "is_qualified_reviewer"]
     list_filter = ["is_qualified_reviewer"]
     search_fields = ["name", "credentials", "role"]

@@ -7,7 +7,6 @@ and desktop widths.
 """
 
 import secrets
-import uuid
 
 from csp.constants import SELF
 from django.contrib.admin.utils import unquote
@@ -43,8 +42,7 @@ def render_unsaved(model_admin, request, obj):
         for formset in formsets:
             formset.save()
         procedure = Procedure.objects.for_page().get(pk=unsaved.pk)
-        context = {**page_context(request, procedure), "preview": True, "cache_key": ("preview", uuid.uuid4())}
-        html = render_to_string("procedures/procedure_detail.html", {**context, "cache_seconds": 0}, request)
+        html = render_to_string("procedures/procedure_detail.html", page_context(request, procedure, preview=True), request)
         transaction.set_rollback(True)
     return html, []
 

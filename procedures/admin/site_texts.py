@@ -4,11 +4,12 @@ from django.contrib import admin
 
 from procedures.models import Disclaimer, SitePage
 
+from .background import TellsOfBackgroundUpdates
 from .base import ContentAdmin
 
 
 @admin.register(Disclaimer)
-class DisclaimerAdmin(ContentAdmin):
+class DisclaimerAdmin(TellsOfBackgroundUpdates, ContentAdmin):
     list_display = ["title", "is_default"]
     prepopulated_fields = {"slug": ["title"]}
     fields = ["title", "slug", "is_default", "body"]

@@ -6,11 +6,12 @@ from django.contrib import admin
 from procedures.models import BodyArea, Condition, ConditionCode, GlossaryTerm, Specialty, Synonym
 from procedures.publishing.content import glossary_changed
 
+from .background import TellsOfBackgroundUpdates, tell_editor
 from .base import ContentAdmin
 
 
 @admin.register(Specialty)
-class SpecialtyAdmin(ContentAdmin):
+class SpecialtyAdmin(TellsOfBackgroundUpdates, ContentAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -23,7 +24,7 @@ class ConditionCodeInline(admin.StackedInline):
 
 
 @admin.register(Condition)
-class ConditionAdmin(ContentAdmin):
+class ConditionAdmin(TellsOfBackgroundUpdates, ContentAdmin):
     list_display = ["name", "code_list"]
     search_fields = ["name", "codes__code"]
     prepopulated_fields = {"slug": ["name"]}
@@ -39,7 +40,7 @@ class ConditionAdmin(ContentAdmin):
 
 
 @admin.register(BodyArea)
-class BodyAreaAdmin(ContentAdmin):
+class BodyAreaAdmin(TellsOfBackgroundUpdates, ContentAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -60,15 +61,17 @@ class GlossaryTermAdmin(ContentAdmin):
     prepopulated_fields = {"slug": ["term"]}
     fields = ["term", "slug", "also_matches", "definition"]
 
-    # Every page links its glossary terms, so a change here renders every page again.
+    # Every page links its glossary terms, so a change here renders every page again (in the
+    # background: the editor is told, and can follow it under Background updates).
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        glossary_changed()
+        tell_editor(request, glossary_changed(f"Glossary term “{obj}” {'changed' if change else 'added'}", by=request.user))
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        glossary_changed()
+        tell_editor(request, glossary_changed(f"Glossary term “{obj}” deleted", by=request.user))
 
     def delete_queryset(self, request, queryset):
+        terms = ", ".join(f"“{term}”" for term in queryset)
         super().delete_queryset(request, queryset)
-        glossary_changed()
+        tell_editor(request, glossary_changed(f"Glossary terms {terms} deleted", by=request.user))

@@ -3,15 +3,26 @@
 import re
 
 from django.conf import settings
+from django.core.cache import cache as shared_cache
+from django.core.cache.backends.locmem import LocMemCache
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.throttling import AnonRateThrottle
+
+# While the shared cache is failing, each process counts requests on its own: a looser limit
+# (each process lets a client have its full rate) instead of an error or no limit at all.
+COUNTS_IN_THIS_PROCESS = LocMemCache("api-rate-limit", {"OPTIONS": {"MAX_ENTRIES": 2000}})
 
 
 class PerClientRateThrottle(AnonRateThrottle):
     """API_RATE_LIMIT requests per client address; then 429 with Retry-After."""
 
     scope = "api"
+
+    @property
+    def cache(self):
+        # Our Redis cache says whether it is answering (procedures/http/cache_backends.py); other caches count as available.
+        return shared_cache if getattr(shared_cache, "available", True) else COUNTS_IN_THIS_PROCESS
 
     def get_rate(self):
         return settings.API_RATE_LIMIT

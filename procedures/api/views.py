@@ -2,11 +2,9 @@
 
 import re
 
-from django.core.cache import cache
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.http import HttpResponsePermanentRedirect
 from django.urls import reverse
-from django.utils.http import http_date
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
@@ -15,50 +13,19 @@ from rest_framework.views import APIView
 
 from procedures.models import (
     Author,
-    BodyArea,
-    ChangeNote,
     CodeSystem,
-    Condition,
     ConditionCode,
-    Disclaimer,
     Procedure,
     ProcedureCode,
-    Reference,
-    RelatedLink,
     Specialty,
 )
-from procedures.models.freshness import SITE, stamps
 from procedures.publishing.addresses import Gone, Moved, find_procedure
 
 from .serializers import AuthorSerializer, ProcedureDetailSerializer, ProcedureSummarySerializer, SpecialtySerializer
 
-CONTENT_MODELS = (Procedure, Author, Specialty, Condition, BodyArea, Disclaimer, Reference, RelatedLink, ChangeNote)
-
-
-class LastModifiedMixin:
-    """Sets Last-Modified, so clients can ask "has it changed?" (If-Modified-Since → 304).
-    ETag and If-None-Match are handled for every page by ConditionalGetMiddleware.
-
-    An answer shows more than one kind of content (a page names its author, specialties,
-    conditions …), so it is as new as the latest save of any content."""
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        if response.status_code == 200 and (modified := last_content_change()):
-            response["Last-Modified"] = http_date(modified.timestamp())
-        return response
-
-
-def last_content_change():
-    def latest():
-        saves = [model.objects.aggregate(latest=Max("modified_at"))["latest"] for model in CONTENT_MODELS]
-        return max(filter(None, saves), default=None)
-
-    return cache.get_or_set(f"last-content-change:{stamps([SITE])[SITE].version}", latest, timeout=None)
-
 
 @extend_schema(tags=["procedures"])
-class ProcedureViewSet(LastModifiedMixin, viewsets.ReadOnlyModelViewSet):
+class ProcedureViewSet(viewsets.ReadOnlyModelViewSet):
     """Published procedure pages, A to Z. Drafts are never listed."""
 
     lookup_field = "slug"
@@ -97,7 +64,7 @@ class ProcedureViewSet(LastModifiedMixin, viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema(tags=["authors"])
-class AuthorViewSet(LastModifiedMixin, viewsets.ReadOnlyModelViewSet):
+class AuthorViewSet(viewsets.ReadOnlyModelViewSet):
     """The people who write and medically review pages."""
 
     queryset = Author.objects.all()
@@ -106,7 +73,7 @@ class AuthorViewSet(LastModifiedMixin, viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema(tags=["specialties"])
-class SpecialtyViewSet(LastModifiedMixin, viewsets.ReadOnlyModelViewSet):
+class SpecialtyViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Specialty.objects.all()
     serializer_class = SpecialtySerializer
     lookup_field = "slug"

@@ -12,9 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from procedures.models import Disclaimer, FormerSlug, LoadedContentFile, Procedure
-from procedures.publishing.content import content_rows_saved, save_content
+from procedures.publishing.content import content_rows_saved, glossary_changed, save_content
 from procedures.publishing.indexing import index_every_page_after_commit
-from procedures.publishing.rendering import render_every_page
 
 from .kinds import DISCLAIMERS, FORMER, GLOSSARY, IMAGE_FIELDS, KINDS
 from .reading import SLUG, FileProblem, read_file, typed
@@ -63,7 +62,9 @@ def load_content(directory, *, force=False, dry_run=False):
             except FileProblem as problem:
                 problems.append(f"{name}: {problem}")
         if not problems and (set(report.created) | set(report.updated)) & glossary_files:
-            render_every_page()  # the glossary changed: every page links its terms anew
+            # Every page links its terms anew, in the background as after an editor's change: the
+            # load commits at once instead of holding the database while thousands of pages render.
+            glossary_changed("Glossary files in content/ changed")
         if not problems and (report.created or report.updated):
             index_every_page_after_commit()  # conditions, body areas and terms are set after pages are saved
         if len(defaults) > 1:

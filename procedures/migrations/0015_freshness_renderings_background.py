@@ -13,7 +13,7 @@ def start_the_site_version(apps, schema_editor):
     # A database of its own: cached answers from any other database (an earlier one, a copy)
     # are never taken for this one's.
     apps.get_model("procedures", "ContentVersion").objects.get_or_create(
-        scope="site", defaults={"version": secrets.token_hex(16), "changed_at": timezone.now()}
+        scope="site", defaults={"version": secrets.token_hex(16), "changed_at": timezone.now(), "last_modified": timezone.now()}
     )
 
 
@@ -32,6 +32,7 @@ class Migration(migrations.Migration):
                 ('scope', models.CharField(max_length=200, unique=True)),
                 ('version', models.CharField(help_text='Random: never the same twice, even in another database.', max_length=32)),
                 ('changed_at', models.DateTimeField()),
+                ('last_modified', models.DateTimeField(help_text='What Last-Modified says: a whole second later at least than before, as it counts whole seconds.')),
                 ('listed', models.CharField(blank=True, help_text='For a page: a fingerprint of what lists and cards show of it.', max_length=64)),
             ],
             options={

@@ -18,7 +18,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
@@ -41,6 +41,9 @@ class ContentVersion(models.Model):
     scope = models.CharField(max_length=200, unique=True)
     version = models.CharField(max_length=32, help_text="Random: never the same twice, even in another database.")
     changed_at = models.DateTimeField()
+    last_modified = models.DateTimeField(
+        help_text="What Last-Modified says: a whole second later at least than before, as it counts whole seconds."
+    )
     listed = models.CharField(
         max_length=64, blank=True, help_text="For a page: a fingerprint of what lists and cards show of it."
     )
@@ -58,26 +61,36 @@ class Stamp:
 
     version: str
     changed_at: datetime.datetime
+    last_modified: datetime.datetime
     passed: datetime.datetime | None  # the latest such moment after changed_at, when the stamp was read
     upcoming: tuple  # the next such moments
 
+    def moments(self, now):
+        return [moment for moment in (self.passed, *self.upcoming) if moment is not None and moment <= now]
+
     def as_of(self, now):
         """The last moment, up to `now`, at which what the scope shows changed."""
-        return max(t for t in (self.changed_at, self.passed, *self.upcoming) if t is not None and t <= now)
+        return max([self.changed_at, *self.moments(now)])
+
+    def modified(self, now):
+        """What Last-Modified says of the scope at `now`."""
+        return max([self.last_modified, *self.moments(now)])
 
 
+@transaction.atomic
 def new_version(scopes):
-    """Give each scope a new version (inside the caller's transaction). Its time moves on by a
-    whole second at least, so that Last-Modified, which counts whole seconds, always moves."""
+    """Give each scope a new version (inside the caller's transaction). Its Last-Modified moves on
+    by a whole second at least: clients ask "changed since?" in whole seconds."""
     now = timezone.now()
     for scope in sorted(set(scopes)):  # always in the same order, so concurrent savers never deadlock
         row = ContentVersion.objects.select_for_update().filter(scope=scope).first()
+        version = secrets.token_hex(16)
         if row is None:
-            ContentVersion.objects.create(scope=scope, version=secrets.token_hex(16), changed_at=now)
+            ContentVersion.objects.create(scope=scope, version=version, changed_at=now, last_modified=now)
             continue
-        row.version = secrets.token_hex(16)
-        row.changed_at = max(now, row.changed_at.replace(microsecond=0) + datetime.timedelta(seconds=1))
-        row.save(update_fields=["version", "changed_at"])
+        row.version, row.changed_at = version, now
+        row.last_modified = max(now, row.last_modified.replace(microsecond=0) + datetime.timedelta(seconds=1))
+        row.save(update_fields=["version", "changed_at", "last_modified"])
 
 
 def stamps(scopes):
@@ -107,11 +120,11 @@ def read_stamps(scopes):
     result = {}
     for scope in scopes:
         row = rows.get(scope)
-        version, changed_at = (row.version, row.changed_at) if row else ("", NEVER)
+        version, changed_at, last_modified = (row.version, row.changed_at, row.last_modified) if row else ("", NEVER, NEVER)
         moments = sorted(moments_for(scope, after=changed_at))
         passed = [moment for moment in moments if moment <= now]
         upcoming = tuple(moment for moment in moments if moment > now)[:UPCOMING]
-        result[scope] = Stamp(version, changed_at, passed[-1] if passed else None, upcoming)
+        result[scope] = Stamp(version, changed_at, last_modified, passed[-1] if passed else None, upcoming)
     return result
 
 

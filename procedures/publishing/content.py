@@ -2,25 +2,22 @@
 one way in, so that rendering, search and cached pages always follow."""
 
 from django.db import transaction
+from django.utils.text import capfirst
 
 from procedures.models import (
-    BodyArea,
     ChangeNote,
-    Condition,
     EditableContent,
     Procedure,
     ProcedureCode,
     Reference,
     RelatedLink,
-    Specialty,
 )
 
+from .background import pages_showing, pages_showing_now, rerender_pages_later
 from .freshness import content_changed
-from .indexing import index_every_page_after_commit
 from .pages import delete_page, page_changed, save_page
-from .rendering import render, render_every_page
+from .rendering import render
 
-SEARCH_TERMS = (Condition, BodyArea, Specialty)  # their names are in every page's search document
 PAGE_PARTS = (RelatedLink, Reference, ChangeNote, ProcedureCode)  # rows shown on one page
 
 
@@ -34,6 +31,7 @@ def save_content(obj, *, started_from=None, change_note=""):
     else:
         obj.save()
     changed(obj)
+    pages_follow(obj, "changed", pages_showing(obj))
     return obj
 
 
@@ -50,20 +48,27 @@ def content_rows_saved(obj):
         page_changed(obj)
     else:
         content_changed()
-    if isinstance(obj, SEARCH_TERMS):
-        index_every_page_after_commit()
 
 
 @transaction.atomic
 def delete_content(obj):
     if isinstance(obj, Procedure):
         return delete_page(obj)
+    pages = pages_showing_now(obj)  # before its tags go with it
     obj.delete()
     changed(obj)
-    if isinstance(obj, SEARCH_TERMS):
-        index_every_page_after_commit()
+    pages_follow(obj, "deleted", pages)
 
 
-def glossary_changed():
-    """Every page links its glossary terms, so a change to the glossary renders every page again."""
-    render_every_page()
+def pages_follow(obj, what, pages):
+    """Pages show the names of their tags, people and disclaimer (and search finds them by
+    them): those pages are re-rendered, in the background. Returns the job, if any."""
+    if pages is not None:
+        return rerender_pages_later(f"{capfirst(obj._meta.verbose_name)} “{obj}” {what}", pages=pages)
+    return None
+
+
+def glossary_changed(reason="The glossary changed", *, by=None):
+    """Every page links its glossary terms, so a change to the glossary renders every page again,
+    in the background. Returns the job, if any."""
+    return rerender_pages_later(reason, pages={}, by=by)

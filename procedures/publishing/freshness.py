@@ -7,7 +7,7 @@ import hashlib
 from procedures.models import ChangeNote
 from procedures.models.freshness import SITE, ContentVersion, new_version, page_scope, refresh_copies
 
-from .side_effects import after_commit
+from .side_effects import after_commit, is_pending
 
 LISTED_FIELDS = (
     "title", "slug", "summary", "status", "publish_at", "unpublish_at", "first_published",
@@ -17,7 +17,9 @@ LISTED_TAGS = ("specialties", "conditions", "body_areas")
 
 
 def changed(scopes):
-    """What these scopes show changed (call inside the change's transaction)."""
+    """What these scopes show changed (call inside the change's transaction). A scope gets one
+    new version per transaction, however many of its things the transaction changes."""
+    scopes = [scope for scope in scopes if not is_pending(("fresh", scope))]
     new_version(scopes)
     for scope in scopes:
         after_commit(("fresh", scope), lambda scope=scope: refresh_copies([scope]))

@@ -9,6 +9,7 @@ from procedures.models import AuditEntry, ChangeNote, Procedure
 
 from . import addresses, audit, freshness
 from .indexing import index_after_commit
+from .patient_page import store_rendering
 from .rendering import link_glossary_terms, render
 
 
@@ -34,8 +35,9 @@ def save_page(procedure, *, started_from=None, change_note=""):
 
 
 def page_changed(procedure, old_slug=None):
-    """The page, or a row or tag belonging to it, changed: cached answers showing it are left
-    behind, and after commit search follows."""
+    """The page, or a row or tag belonging to it, changed: the page is rendered as patients will
+    see it, cached answers showing it are left behind, and after commit search follows."""
+    store_rendering(procedure)
     freshness.page_changed(procedure, old_slug)
     index_after_commit(procedure)
 

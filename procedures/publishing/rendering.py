@@ -10,6 +10,7 @@ from procedures.text.readability import measure
 
 from .freshness import content_changed
 from .indexing import index_every_page_after_commit
+from .patient_page import store_rendering
 
 
 def render(obj, glossary=None):
@@ -43,6 +44,7 @@ def render_every_page():
             obj.save(update_fields=obj.rendered_fields)  # not modified_at: no editor changed anything
             if isinstance(obj, Procedure):
                 link_glossary_terms(obj, used)
+                store_rendering(obj)
             count += 1
     content_changed()
     index_every_page_after_commit()

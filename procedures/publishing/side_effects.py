@@ -17,6 +17,12 @@ def after_commit(key, work):
         transaction.on_commit(run_pending)
 
 
+def is_pending(key):
+    """Whether work under `key` waits for the current transaction to commit."""
+    pending = connection.__dict__.get(PENDING, {})
+    return key in pending and any(hook is run_pending for _, hook, _ in connection.run_on_commit)
+
+
 def run_pending():
     pending = connection.__dict__.get(PENDING, {})
     while pending:

@@ -50,9 +50,12 @@ class PostgreSQLSearch:
         )
         return [(document.pk, document.snippet) for document in found]
 
-    def correct(self, word):
-        if len(word) < 4 or SearchWord.objects.filter(word=word).exists():
-            return word
+    def correct(self, words):
+        """Each word, or the word the pages use that it is most likely a slip for."""
+        known = set(SearchWord.objects.filter(word__in=words).values_list("word", flat=True))
+        return [word if len(word) < 4 or word in known else self.closest(word) for word in words]
+
+    def closest(self, word):
         closest = (
             SearchWord.objects.filter(word__trigram_similar=word)
             .annotate(length=Length("word"), similarity=TrigramSimilarity("word", word))

@@ -1,5 +1,6 @@
 """Understanding what a patient typed and finding the pages for it."""
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -9,6 +10,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from procedures.models import Condition, Procedure, SearchWord, Synonym, UnansweredSearch
+from procedures.models.freshness import SITE, stamps
 
 from .backends import END_MARK, MARK, backend
 
@@ -60,7 +62,7 @@ def search(query, limit=20):
     if not words:
         results.only_common_words = bool(normalise(query))
         return results
-    corrected = [backend().correct(word) for word in words]
+    corrected = backend().correct(words)
     results.searched, results.corrected = " ".join(corrected), corrected != words
     alternatives = with_synonyms(corrected)
     results.count = backend().count(alternatives)
@@ -84,13 +86,7 @@ def split_words(words):
 
 def with_synonyms(words):
     """The phrases to look for: the words, and every synonym of a word or phrase among them."""
-    groups = {}
-    word_lists = [synonym.phrases for synonym in Synonym.objects.all()]
-    word_lists += [[condition.name, *condition.also_known_as] for condition in Condition.objects.all()]
-    for phrases in word_lists:
-        phrases = [phrase for phrase in map(normalise, phrases) if phrase]  # words only: safe in any query
-        for phrase in phrases:
-            groups.setdefault(phrase, set()).update(phrases)
+    groups = synonym_groups(stamps([SITE])[SITE].version)
     phrases, i = [], 0
     while i < len(words):
         for length in range(min(4, len(words) - i), 0, -1):
@@ -103,6 +99,21 @@ def with_synonyms(words):
             phrases.append(words[i])
             i += 1
     return list(dict.fromkeys(phrases))  # in order, without repeats
+
+
+@functools.lru_cache(maxsize=1)
+def synonym_groups(site_version):
+    """{phrase: the phrases that mean the same}, from the synonyms and the conditions' other
+    names. Made once per version of the site's content (saving a synonym or a condition gives
+    it a new one), not for every search."""
+    groups = {}
+    word_lists = [synonym.phrases for synonym in Synonym.objects.all()]
+    word_lists += [[condition.name, *condition.also_known_as] for condition in Condition.objects.all()]
+    for phrases in word_lists:
+        phrases = [phrase for phrase in map(normalise, phrases) if phrase]  # words only: safe in any query
+        for phrase in phrases:
+            groups.setdefault(phrase, set()).update(phrases)
+    return groups
 
 
 def highlighted(snippet):

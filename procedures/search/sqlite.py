@@ -2,9 +2,11 @@
 for misspellings."""
 
 import difflib
+import functools
+from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db import connection
+from django.db.models import Max
 
 from procedures.models import Procedure, SearchWord
 from procedures.models.freshness import SITE, stamps
@@ -65,21 +67,41 @@ class SQLiteSearch:
             return cursor.fetchall()
 
     def vocabulary(self):
-        return cache.get_or_set(
-            f"search-words:{stamps([SITE])[SITE].version}",
-            lambda: frozenset(SearchWord.objects.values_list("word", flat=True)),
-            3600,
-        )
+        """The words the pages use, kept in this process until they change: the site's version
+        moves when names and tags change, the newest word's id when a saved page brings new
+        words (which alone does not move the site's version)."""
+        newest = SearchWord.objects.aggregate(newest=Max("pk"))["newest"]
+        return words_the_pages_use(stamps([SITE])[SITE].version, newest)
 
-    def correct(self, word):
-        if len(word) < 4:
+    def correct(self, words):
+        """Each word, or the word the pages use that it is most likely a slip for."""
+        known = self.vocabulary()
+        return [self.closest(word, known) for word in words]
+
+    def closest(self, word, known):
+        if len(word) < 4 or word in known.words:
             return word
-        words = self.vocabulary()
-        if word in words:
-            return word
-        similar_length = [candidate for candidate in words if abs(len(candidate) - len(word)) <= 2]
+        similar_length = [
+            candidate for length in range(len(word) - 2, len(word) + 3) for candidate in known.by_length.get(length, ())
+        ]
         closest = difflib.get_close_matches(word, similar_length, n=1, cutoff=0.8)
         return closest[0] if closest else word
 
     def suggestions(self, words):
-        return difflib.get_close_matches(" ".join(words), sorted(self.vocabulary()), n=5, cutoff=0.6)
+        # In any order: get_close_matches ranks by score, then by the word itself.
+        return difflib.get_close_matches(" ".join(words), self.vocabulary().words, n=5, cutoff=0.6)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    words: frozenset
+    by_length: dict  # {length: words of that length}
+
+
+@functools.lru_cache(maxsize=1)
+def words_the_pages_use(site_version, newest_word):
+    words = frozenset(SearchWord.objects.values_list("word", flat=True))
+    by_length = {}
+    for word in words:
+        by_length.setdefault(len(word), []).append(word)
+    return Vocabulary(words, by_length)

@@ -5,17 +5,10 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from procedures.web import structured_data
-
 register = template.Library()
 
 # As django.utils.html.json_script: nothing in the data can close the <script> element.
 ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
-
-
-@register.simple_tag(takes_context=True)
-def procedure_json_ld(context, procedure):
-    return json_ld(structured_data.procedure_page(procedure, context["request"]))
 
 
 @register.simple_tag

@@ -13,7 +13,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 # Format read -> (format written, file extension).
 ACCEPTED_FORMATS = {
@@ -39,6 +38,8 @@ def clean_uploaded_image(upload) -> ContentFile:
             f"({upload.size:,} bytes). Save it smaller and try again.",
             code="too_large",
         )
+    from PIL import Image, UnidentifiedImageError  # noqa: PLC0415 (only editors upload: web workers serving pages need no Pillow)
+
     upload.seek(0)
     try:
         picture, out_format, extension = _opened(upload)
@@ -54,6 +55,8 @@ def clean_uploaded_image(upload) -> ContentFile:
 
 
 def _opened(upload):
+    from PIL import Image  # noqa: PLC0415 (see clean_uploaded_image)
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own pixel limit is checked below
         with Image.open(upload, formats=list(ACCEPTED_FORMATS)) as image:
@@ -67,6 +70,8 @@ def _opened(upload):
 
 def _prepared(image, out_format):
     """Upright, in a mode the output format supports, no wider than IMAGE_MAX_WIDTH."""
+    from PIL import Image, ImageOps  # noqa: PLC0415 (see clean_uploaded_image)
+
     image = ImageOps.exif_transpose(image)
     if out_format == "JPEG":
         image = image.convert("RGB")

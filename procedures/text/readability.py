@@ -11,7 +11,6 @@ import math
 import re
 from dataclasses import dataclass
 
-import textstat
 from django.conf import settings
 
 BLOCK_END = re.compile(r"</(p|li|h[1-6]|td|th|dt|dd|blockquote|caption)>|<br\s*/?>", re.IGNORECASE)
@@ -46,6 +45,8 @@ def plain_text(rendered_html):
 
 
 def measure(rendered_html):
+    import textstat  # noqa: PLC0415 (loaded when a page is saved: 12 MiB no web worker serving pages needs)
+
     text = plain_text(rendered_html)
     words = textstat.lexicon_count(text)
     if not words:

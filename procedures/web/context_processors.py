@@ -1,4 +1,5 @@
 from django.core.cache import cache
+from django.urls import reverse
 
 from procedures.models import SitePage
 from procedures.models.freshness import SITE, stamps
@@ -12,8 +13,12 @@ def site_root(request):
 def site_pages(request):
     """The pages about the site that every footer links to (cached until content changes)."""
 
+    def footer_pages():
+        return [
+            {**page, "url": reverse("procedures:page", args=[page["slug"]])} for page in SitePage.objects.values("title", "slug")
+        ]
+
     def load():
-        key = f"footer-pages:{stamps([SITE])[SITE].version}"
-        return cache.get_or_set(key, lambda: list(SitePage.objects.values("title", "slug")), timeout=None)
+        return cache.get_or_set(f"footer-pages:{stamps([SITE])[SITE].version}", footer_pages, timeout=None)
 
     return {"site_pages": load}

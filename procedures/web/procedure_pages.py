@@ -3,7 +3,6 @@ printable handout and oEmbed."""
 
 from urllib.parse import urlsplit
 
-import segno
 from csp.decorators import csp_replace
 from django.conf import settings
 from django.http import Http404, JsonResponse
@@ -23,7 +22,7 @@ from .redirects import follows_moves
 
 @follows_moves
 def procedure_detail(request, slug):
-    procedure = find_procedure(request, slug, Procedure.objects.for_page())
+    procedure = find_procedure(request, slug, Procedure.objects.with_rendering())
     return render(request, "procedures/procedure_detail.html", page_context(request, procedure))
 
 
@@ -41,6 +40,8 @@ def procedure_handout(request, slug):
     """The page as a clean A4 handout for a patient, with a QR code to the page."""
     procedure = find_procedure(request, slug, Procedure.objects.for_page())
     address = request.build_absolute_uri(procedure.get_absolute_url())
+    import segno  # noqa: PLC0415 (9 MiB, for handouts only)
+
     qr_code = segno.make(address, error="m").svg_data_uri(scale=4, border=2, dark="#000")
     return render(request, "procedures/handout.html", {"procedure": procedure, "address": address, "qr_code": qr_code})
 

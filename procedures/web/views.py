@@ -2,27 +2,66 @@
 search, authors, disclaimers, the glossary, pages about the site, robots.txt."""
 
 import string
+from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.core.paginator import InvalidPage, Paginator
+from django.db.models import Count, Prefetch, Q
+from django.db.models.functions import Left, Upper
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 
 from procedures.models import Author, BodyArea, Condition, Disclaimer, GlossaryTerm, Procedure, SitePage, Specialty
+from procedures.publishing import structured_data
 from procedures.search import record_unanswered, search
 
-from . import structured_data
 from .forms import SpecialtyFilterForm
+
+# A long list is shown a page at a time: enough to scan, small for a phone (100 cards: ~6 KB compressed).
+PROCEDURES_PER_PAGE = 100
+CARDS_PER_SPECIALTY_ON_HOME = 12
 
 
 def home(request):
     published = Procedure.objects.published().for_cards()
-    specialties = Specialty.objects.prefetch_related(Prefetch("procedures", queryset=published, to_attr="published_procedures"))
+    first_cards = published.order_by("title", "pk")[:CARDS_PER_SPECIALTY_ON_HOME]
+    specialties = Specialty.objects.annotate(
+        published_count=Count("procedures", filter=Q(procedures__in=published))
+    ).prefetch_related(Prefetch("procedures", queryset=first_cards, to_attr="published_procedures"))
     return render(request, "procedures/home.html", {"specialties": specialties})
 
 
-def procedure_index(request):
+def one_page_of(request, procedures, count=None):
+    """The page of a long list that ?page= asks for (the first without it), in title order.
+    A page that does not exist (0, past the end, not a number) is not found. Give `count` when
+    the list has been counted already: on a large site each count reads many rows."""
+    paginator = Paginator(procedures.order_by("title", "pk"), PROCEDURES_PER_PAGE)
+    if count is not None:
+        paginator.count = count
+    try:
+        return paginator.page(request.GET.get("page", 1))
+    except InvalidPage as error:
+        raise Http404("This list has no such page.") from error
+
+
+def first_of(procedures):
+    """The first page's worth of a list, and how many there are in all (counted only when there
+    are more than a page: most lists are short)."""
+    shown = list(procedures.order_by("title", "pk")[: PROCEDURES_PER_PAGE + 1])
+    return shown[:PROCEDURES_PER_PAGE], (len(shown) if len(shown) <= PROCEDURES_PER_PAGE else procedures.count())
+
+
+# The A–Z ------------------------------------------------------------------------------------
+
+A_TO_Z = frozenset(string.ascii_uppercase)
+OTHER = "#"  # titles that start with anything else: a number, an accented letter
+LETTER_SLUGS = {letter.lower(): letter for letter in string.ascii_uppercase} | {"other": OTHER}
+FIRST_LETTER = Upper(Left("title", 1))  # in the database, as a_to_z() reads a title
+
+
+def treatments_to_list(request):
+    """The A–Z's published treatments, in the specialty chosen with ?specialty= if any."""
     form = SpecialtyFilterForm(request.GET)
     procedures = Procedure.objects.published().for_cards()
     specialty = None
@@ -30,13 +69,18 @@ def procedure_index(request):
         specialty = form.cleaned_data["specialty"]
         if specialty:
             procedures = procedures.filter(specialties=specialty)
-    context = {
-        "form": form,
-        "specialty": specialty,
-        "letters": a_to_z(procedures),
-        "count": len(procedures),
-        "breadcrumbs": [("Treatments A–Z", None)],
-    }
+    return form, specialty, procedures
+
+
+def procedure_index(request):
+    form, specialty, procedures = treatments_to_list(request)
+    counts = letter_counts(procedures)
+    count = sum(counts.values())
+    context = {"form": form, "specialty": specialty, "count": count, "breadcrumbs": [("Treatments A–Z", None)]}
+    if count <= settings.A_TO_Z_ON_ONE_PAGE:
+        context["letters"] = a_to_z(procedures)
+    else:  # too many for one page: each letter has a page of its own
+        context["letter_pages"] = letter_pages(counts, specialty)
     return render(request, "procedures/procedure_index.html", context, status=200 if form.is_valid() else 400)
 
 
@@ -45,16 +89,76 @@ def a_to_z(procedures):
     by_letter = {}
     for procedure in procedures:
         first = procedure.title[:1].upper()
-        by_letter.setdefault(first if "A" <= first <= "Z" else "#", []).append(procedure)
+        by_letter.setdefault(first if first in A_TO_Z else OTHER, []).append(procedure)
     letters = [(letter, by_letter.get(letter, [])) for letter in string.ascii_uppercase]
-    return letters + ([("#", by_letter["#"])] if "#" in by_letter else [])
+    return letters + ([(OTHER, by_letter[OTHER])] if OTHER in by_letter else [])
+
+
+def starting_with(procedures, letter):
+    """The procedures a_to_z() files under a letter, found by the database."""
+    procedures = procedures.annotate(first_letter=FIRST_LETTER)
+    if letter == OTHER:
+        return procedures.exclude(first_letter__in=A_TO_Z)
+    return procedures.filter(first_letter=letter)
+
+
+def letter_counts(procedures):
+    """{letter: how many procedures a_to_z() files under it} for A to Z, then "#" if any title
+    starts with something else; counted by the database."""
+    counts = dict.fromkeys(string.ascii_uppercase, 0)
+    by_first = procedures.annotate(first_letter=FIRST_LETTER).order_by().values_list("first_letter")
+    for first, count in by_first.annotate(Count("pk")):
+        letter = first if first in A_TO_Z else OTHER
+        counts[letter] = counts.get(letter, 0) + count
+    return counts
+
+
+def letter_pages(counts, specialty):
+    """(letter, how many treatments, the address of its page) for the A–Z's letter index."""
+    return [(letter, count, in_specialty(letter_address(letter), specialty)) for letter, count in counts.items()]
+
+
+def letter_address(letter):
+    return reverse("procedures:letter", args=["other" if letter == OTHER else letter.lower()])
+
+
+def in_specialty(address, specialty):
+    """An A–Z address that keeps the specialty a patient chose."""
+    return f"{address}?{urlencode({'specialty': specialty.slug})}" if specialty else address
+
+
+def procedures_by_letter(request, letter):
+    """The treatments filed under one letter (/procedures/letters/m/), a page at a time."""
+    if letter.lower() not in LETTER_SLUGS:
+        raise Http404("The A–Z has no such letter.")
+    if letter != letter.lower():  # /letters/M/ is /letters/m/
+        query = f"?{request.GET.urlencode()}" if request.GET else ""
+        return redirect(reverse("procedures:letter", args=[letter.lower()]) + query, permanent=True)
+    form, specialty, procedures = treatments_to_list(request)
+    letter = LETTER_SLUGS[letter]
+    name = "Numbers and other characters" if letter == OTHER else letter
+    counts = letter_counts(procedures)
+    page = one_page_of(request, starting_with(procedures, letter), count=counts.get(letter, 0))
+    context = {
+        "form": form,
+        "specialty": specialty,
+        "letter": letter,
+        "letter_name": name,
+        "letter_pages": letter_pages(counts, specialty),
+        "procedures": page.object_list,
+        "page_obj": page,
+        "breadcrumbs": [("Treatments A–Z", in_specialty(reverse("procedures:index"), specialty)), (name, None)],
+    }
+    return render(request, "procedures/procedures_by_letter.html", context, status=200 if form.is_valid() else 400)
 
 
 def specialty_detail(request, slug):
     specialty = get_object_or_404(Specialty, slug=slug)
+    page = one_page_of(request, specialty.procedures.published().for_cards())
     context = {
         "specialty": specialty,
-        "procedures": specialty.procedures.published().for_cards(),
+        "procedures": page.object_list,
+        "page_obj": page,
         "breadcrumbs": [("Treatments A–Z", reverse("procedures:index")), (specialty.name, None)],
     }
     return render(request, "procedures/specialty_detail.html", context)
@@ -80,14 +184,41 @@ def search_page(request):
 
 def author_detail(request, slug):
     author = get_object_or_404(Author, slug=slug)
+    procedures, procedures_count = first_of(by_author(author))
+    reviewed, reviewed_count = first_of(by_author(author, reviewed=True))
     context = {
         "author": author,
-        "procedures": author.procedures.published().for_cards(),
-        "reviewed": author.reviewed_procedures.published().for_cards(),
-        "structured_data": structured_data.author_page(author, request),
+        "procedures": procedures,
+        "procedures_count": procedures_count,
+        "reviewed": reviewed,
+        "reviewed_count": reviewed_count,
+        "structured_data": structured_data.author_page(author, request.build_absolute_uri),
         "breadcrumbs": [(author.name, None)],
     }
     return render(request, "procedures/author_detail.html", context)
+
+
+def by_author(author, reviewed=False):
+    # Not author.reviewed_procedures: Django would read each card's deferred reviewer_id to
+    # attach the author to it, one query per card.
+    procedures = Procedure.objects.published().for_cards()
+    return procedures.filter(reviewer=author) if reviewed else procedures.filter(author=author)
+
+
+def author_procedures(request, slug, reviewed=False):
+    """Every page an author wrote, or medically reviewed, a page at a time (linked from the
+    author's page when there are more than it shows)."""
+    author = get_object_or_404(Author, slug=slug)
+    page = one_page_of(request, by_author(author, reviewed))
+    heading = f"Pages medically reviewed by {author.name}" if reviewed else f"Pages by {author.name}"
+    context = {
+        "author": author,
+        "heading": heading,
+        "procedures": page.object_list,
+        "page_obj": page,
+        "breadcrumbs": [(author.name, author.get_absolute_url()), (heading, None)],
+    }
+    return render(request, "procedures/author_procedures.html", context)
 
 
 def disclaimer_detail(request, slug):
@@ -133,9 +264,11 @@ CONDITIONS_CRUMB = ("Conditions and body areas", reverse_lazy("procedures:condit
 
 def condition_detail(request, slug):
     condition = get_object_or_404(Condition, slug=slug)
+    page = one_page_of(request, condition.procedures.published().for_cards())
     context = {
         "condition": condition,
-        "procedures": condition.procedures.published().for_cards(),
+        "procedures": page.object_list,
+        "page_obj": page,
         "breadcrumbs": [CONDITIONS_CRUMB, (condition.name, None)],
     }
     return render(request, "procedures/condition_detail.html", context)
@@ -143,9 +276,11 @@ def condition_detail(request, slug):
 
 def body_area_detail(request, slug):
     area = get_object_or_404(BodyArea, slug=slug)
+    page = one_page_of(request, area.procedures.published().for_cards())
     context = {
         "area": area,
-        "procedures": area.procedures.published().for_cards(),
+        "procedures": page.object_list,
+        "page_obj": page,
         "breadcrumbs": [CONDITIONS_CRUMB, (area.name, None)],
     }
     return render(request, "procedures/body_area_detail.html", context)

@@ -4,17 +4,19 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from procedures.models import SitePage
+from procedures.models import Reference, SitePage
+from procedures.publishing.content import save_content
 from tests.factories import AuthorFactory, ProcedureFactory
 from tests.html import error_messages, form_fields, page, text
 
 
 def test_references_are_a_numbered_list_and_citations_link_to_them(client, db):
     procedure = ProcedureFactory(risks="Bruising is common.[^2] Scars are rare.[^1]")
-    procedure.references.create(
-        title="Mesotherapy", publisher="DermNet", year=2018, url="https://dermnetnz.org/topics/mesotherapy", position=0
-    )
-    procedure.references.create(title="Position paper", publisher="IJDVL", year=2011, doi="10.4103/0378-6323.77479", position=1)
+    for source in (
+        {"title": "Mesotherapy", "publisher": "DermNet", "year": 2018, "url": "https://dermnetnz.org/topics/mesotherapy"},
+        {"title": "Position paper", "publisher": "IJDVL", "year": 2011, "doi": "10.4103/0378-6323.77479"},
+    ):
+        save_content(Reference(procedure=procedure, **source))  # as the admin's form saves each one
     html = page(client.get(procedure.get_absolute_url()))
 
     items = html.select("#references ol > li")

@@ -1,0 +1,62 @@
+"""Smaller answers for clients that accept them: brotli, else gzip. Only for public answers:
+never for one that carries a CSRF token or anything personal (BREACH)."""
+
+import gzip
+
+import brotli
+from django.utils.cache import patch_vary_headers
+
+# Answers kept in the cache are compressed once, as small as is quick; others as they go out,
+# as cheaply as still pays (gzip: a third of brotli's time, 7% larger).
+KEPT = {
+    "br": lambda body: brotli.compress(body, quality=5),
+    "gzip": lambda body: gzip.compress(body, compresslevel=9, mtime=0),
+}
+ON_THE_FLY = {"gzip": lambda body: gzip.compress(body, compresslevel=6, mtime=0)}
+SMALLEST_WORTH_IT = 860  # bytes: below this a compressed answer is hardly smaller
+COMPRESSIBLE = ("text/", "application/json", "application/xml", "application/atom+xml", "application/ld+json")
+
+
+def accepted(request):
+    """The encodings the client accepts (those with q=0 refused), best first."""
+    offered = {}
+    for item in request.headers.get("Accept-Encoding", "").split(","):
+        name, _, params = item.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        offered[name.strip().lower()] = quality
+    everything = offered.get("*", 0.0)
+    return [encoding for encoding in KEPT if offered.get(encoding, everything) > 0]
+
+
+def worth_compressing(response):
+    content_type = response.get("Content-Type", "")
+    return (
+        not response.streaming
+        and not response.has_header("Content-Encoding")
+        and len(response.content) >= SMALLEST_WORTH_IT
+        and content_type.startswith(COMPRESSIBLE)
+    )
+
+
+def every_encoding(body):
+    """A body in each encoding we offer, to keep with a cached answer."""
+    if len(body) < SMALLEST_WORTH_IT:
+        return {}
+    return {encoding: encode(body) for encoding, encode in KEPT.items()}
+
+
+def compress(request, response):
+    """Compress a response in place for this client, if that is worth it."""
+    choice = next((encoding for encoding in accepted(request) if encoding in ON_THE_FLY), None)
+    if choice is None or not worth_compressing(response):
+        return response
+    response.content = ON_THE_FLY[choice](response.content)
+    response["Content-Encoding"] = choice
+    response["Content-Length"] = str(len(response.content))
+    patch_vary_headers(response, ["Accept-Encoding"])
+    return response

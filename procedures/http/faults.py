@@ -1,0 +1,78 @@
+"""When the database cannot serve, visitors get a plain 503 page that asks them to come back in a
+few minutes, with Retry-After, instead of the 500 page that says something broke for good; and
+the log gets one line per request instead of the same traceback again and again.
+
+Only an outage is treated so: the database is unreachable, the connection is lost, or it cannot
+take work now (shutting down, out of connections or space, locked). Any other database error —
+a wrong query, a missing table — is a bug, and keeps its 500 page and its traceback.
+
+Logging is configured before Django loads the apps and this module is imported then (LOGGING in
+settings): it must not import models."""
+
+import logging
+import sqlite3
+import sys
+
+from django.conf import settings
+from django.db.utils import InterfaceError, OperationalError
+from django.http import HttpResponse
+from django.template import loader
+from django.views import defaults
+
+# PostgreSQL error classes meaning "cannot serve now": 08 connection exception, 53 insufficient
+# resources (too many connections, disk full), 57P admin or crash shutdown, cannot connect now.
+POSTGRESQL_OUTAGES = ("08", "53", "57P")
+SQLITE_OUTAGES = {
+    sqlite3.SQLITE_BUSY,
+    sqlite3.SQLITE_LOCKED,
+    sqlite3.SQLITE_IOERR,
+    sqlite3.SQLITE_FULL,
+    sqlite3.SQLITE_CANTOPEN,
+}
+
+
+def is_database_outage(error):
+    if isinstance(error, InterfaceError):  # the connection was closed or lost under us
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    cause = error.__cause__  # the driver's own error, which Django wraps
+    psycopg = sys.modules.get("psycopg")  # loaded only on PostgreSQL: it would cost SQLite sites 20 MiB a process
+    if psycopg is not None and isinstance(cause, psycopg.Error):
+        # psycopg gives no SQLSTATE when it could not connect or lost the connection.
+        return cause.sqlstate is None or cause.sqlstate.startswith(POSTGRESQL_OUTAGES)
+    if isinstance(cause, sqlite3.Error):
+        return cause.sqlite_errorcode & 0xFF in SQLITE_OUTAGES  # the primary code, without the extended part
+    return False
+
+
+def service_unavailable():
+    """The 503 page. It needs no database, request or context processor, so it can always be shown."""
+    response = HttpResponse(loader.render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(settings.DATABASE_OUTAGE_RETRY_AFTER)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def server_error(request):
+    """handler500: a 503 when the error in flight is a database outage, Django's 500 page otherwise."""
+    if is_database_outage(sys.exc_info()[1]):
+        return service_unavailable()
+    return defaults.server_error(request)
+
+
+def in_one_line(error):
+    return " ".join(str(error).split())
+
+
+class DatabaseOutageInOneLine(logging.Filter):
+    """On django.request: a 503 for a database outage is logged as one line with the database's
+    own message (say, "Connection refused"); the traceback would be the same for every request."""
+
+    def filter(self, record):
+        error = record.exc_info[1] if record.exc_info else None
+        if getattr(record, "status_code", None) == 503 and is_database_outage(error):
+            record.msg = f"{record.getMessage()} (the database is unavailable: {in_one_line(error)})"
+            record.args = ()
+            record.exc_info = record.exc_text = None
+        return True

@@ -1,0 +1,175 @@
+"""Whole public answers, cached and served without the database or the templates, exactly as
+fresh as what they show.
+
+Every public page and API answer listed in policies.CACHED is labelled by the versions of
+what it shows (procedures.models.freshness), the release of the code and the address asked
+for. The label is its ETag and decides its Last-Modified, so:
+
+- a cached answer is served only while its label is current: a change, a scheduled page going
+  live or a review falling due gives a new label, and the next request builds the page anew;
+- `If-None-Match` / `If-Modified-Since` are answered 304 from the label alone, without
+  building anything (HEAD as GET, without a body);
+- the label is read before the page is built, so an answer is never labelled newer than what
+  it shows.
+
+Answers carry Cache-Control for browsers and shared caches (settings HTTP_*), and go out
+compressed to clients that accept it. Staff (anyone with a session) are never served or given
+a cached answer: theirs are `private, no-store`.
+"""
+
+import datetime
+import hashlib
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date
+
+from procedures.models.freshness import stamps
+from procedures.publishing import release
+
+from . import compression
+from .policies import CACHED
+from .rate_limit import allows
+
+NOT_KEPT = {"set-cookie", "vary", "content-length", "content-encoding", "etag", "last-modified", "cache-control", "expires"}
+
+
+class PageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        plan = Plan.for_request(request)
+        if plan is None:
+            return finish(request, self.get_response(request))
+        answer = plan.answer_without_building(request)
+        if answer is not None and (not plan.policy.counted or allows(request)):
+            return answer
+        response = self.get_response(request)  # a refused client reaches the view too: it answers 429
+        if not plan.can_keep(request, response):
+            return finish(request, response)
+        if not plan.kept:
+            return plan.with_headers(compression.compress(request, response))
+        entry = Entry.of(response, plan.etag)
+        cache.set(plan.key, entry, settings.PAGE_CACHE_SECONDS)
+        return plan.answer(request, entry, "miss")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """An answer as it is kept: status, headers, and the body in each encoding offered."""
+
+    etag: str
+    status: int
+    headers: tuple
+    body: bytes
+    encoded: dict
+
+    @classmethod
+    def of(cls, response, etag):
+        headers = tuple((name, value) for name, value in response.items() if name.lower() not in NOT_KEPT)
+        body = response.content
+        return cls(etag, response.status_code, headers, body, compression.every_encoding(body))
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How one request for a cacheable answer is served: its key, its label (ETag) and date."""
+
+    policy: object
+    key: str
+    etag: str
+    changed_at: datetime.datetime
+
+    @classmethod
+    def for_request(cls, request):
+        if request.method not in ("GET", "HEAD") or is_personal(request):
+            return None
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return None
+        policy = CACHED.get(match.view_name)
+        if policy is None:
+            return None
+        now = timezone.now()
+        shown = stamps(policy.shows(match.kwargs))
+        query = urlencode(sorted((name, value) for name in policy.query for value in request.GET.getlist(name)))
+        address = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
+        versions = [f"{scope}@{stamp.version}@{stamp.as_of(now).timestamp()}" for scope, stamp in sorted(shown.items())]
+        label = hashlib.sha256("|".join([release.fingerprint(), address, *versions]).encode()).hexdigest()
+        changed_at = max([release.installed_at(), *(stamp.modified(now) for stamp in shown.values())])
+        return cls(policy, f"answer:{hashlib.sha256(address.encode()).hexdigest()}", f'W/"{label[:32]}"', changed_at)
+
+    def answer_without_building(self, request):
+        """A 304 when the client's copy is current, or the kept answer; None when it must be built."""
+        headers = self.with_headers(HttpResponse())
+        conditional = get_conditional_response(
+            request, etag=self.etag, last_modified=int(self.changed_at.timestamp()), response=headers
+        )
+        if conditional is not headers:
+            return conditional
+        entry = cache.get(self.key) if self.kept else None
+        if entry is not None and entry.etag == self.etag:
+            return self.answer(request, entry, "hit")
+        return None
+
+    @property
+    def kept(self):
+        return self.policy.kept and settings.PAGE_CACHE_SECONDS > 0
+
+    def can_keep(self, request, response):
+        return (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            and "private" not in response.get("Cache-Control", "")
+        )
+
+    def answer(self, request, entry, how):
+        encoding = next((name for name in compression.accepted(request) if name in entry.encoded), None)
+        body = entry.encoded[encoding] if encoding else entry.body
+        response = HttpResponse(b"" if request.method == "HEAD" else body, status=entry.status)
+        for name, value in entry.headers:
+            response[name] = value
+        if encoding:
+            response["Content-Encoding"] = encoding
+        response["Content-Length"] = str(len(body))
+        response["X-Cache"] = how
+        return self.with_headers(response)
+
+    def with_headers(self, response):
+        response["ETag"] = self.etag
+        response["Last-Modified"] = http_date(min(self.changed_at, timezone.now()).timestamp())
+        response["Cache-Control"] = (
+            f"public, max-age={settings.HTTP_MAX_AGE}, s-maxage={settings.HTTP_SHARED_MAX_AGE}, "
+            f"stale-while-revalidate={settings.HTTP_STALE_WHILE_REVALIDATE}, stale-if-error={settings.HTTP_STALE_IF_ERROR}"
+        )
+        patch_vary_headers(response, ["Accept-Encoding"])  # a 304 says so too
+        return response
+
+
+def is_personal(request):
+    """A signed-in editor (or anyone with a session): never served from, or kept in, a shared cache."""
+    return settings.SESSION_COOKIE_NAME in request.COOKIES
+
+
+def finish(request, response):
+    """Answers that are not cached whole: private for staff; others compressed when that is
+    safe, and told to check back before reuse."""
+    if is_personal(request) or getattr(request, "user", None) is not None and request.user.is_authenticated:
+        if not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "private, no-store"
+        return response
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or response.cookies:
+        return response  # it carries a secret: never compressed (BREACH), never shared
+    if not response.has_header("Cache-Control"):
+        response["Cache-Control"] = "no-cache"
+    return compression.compress(request, response)

@@ -1,0 +1,33 @@
+from django import template
+
+register = template.Library()
+
+
+@register.inclusion_tag("includes/pagination.html", takes_context=True)
+def pagination(context, page):
+    """Links to the other pages of a long list: previous, next, and the numbers around this one
+    (1 … 4 5 6 7 8 … 20). Each keeps the rest of the address's query, e.g. ?specialty=."""
+    request = context["request"]
+
+    def address(number):
+        query = request.GET.copy()
+        query.pop("page", None)
+        if number > 1:  # the first page is the list's own address
+            query["page"] = str(number)
+        return f"{request.path}?{query.urlencode()}" if query else request.path
+
+    numbers = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+    return {
+        "page": page,
+        "previous": address(page.previous_page_number()) if page.has_previous() else None,
+        "next": address(page.next_page_number()) if page.has_next() else None,
+        "numbers": [(number, address(number) if isinstance(number, int) else None) for number in numbers],
+    }
+
+
+@register.filter
+def page_of(page):
+    """ ", page 2 of 3" for a page's title, when its list has more than one page."""
+    if page and page.has_other_pages():
+        return f", page {page.number} of {page.paginator.num_pages}"
+    return ""

@@ -1,0 +1,245 @@
+"""Whole public answers from the cache: served without the database or the templates, and never
+older than what they show — after an edit, a deletion, a page going live at its set time, a
+review falling due, a glossary change, or the cache losing its copies."""
+
+import datetime
+import gzip
+import threading
+import time
+
+import brotli
+import pytest
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from procedures.models import GlossaryTerm, Procedure
+from procedures.publishing.content import delete_content, glossary_changed, save_content
+from tests.factories import ProcedureFactory, SpecialtyFactory
+from tests.helpers import change_url
+from tests.html import form_fields, text
+from tests.images import picture_bytes
+
+PAGE = "/procedures/mesotherapy/"
+
+
+def edit(procedure, **changes):
+    for field, value in changes.items():
+        setattr(procedure, field, value)
+    save_content(procedure)
+
+
+def test_a_cached_page_is_served_without_the_database_or_the_templates(client, shipped_content, django_assert_num_queries):
+    first = client.get(PAGE)
+    assert first["X-Cache"] == "miss" and first.templates
+    with django_assert_num_queries(0):
+        again = client.get(PAGE)
+    assert again["X-Cache"] == "hit" and again.templates == []
+    assert again.content == first.content and again["Content-Type"] == first["Content-Type"]
+    assert again["Content-Security-Policy"] == first["Content-Security-Policy"]
+
+
+def test_a_procedure_page_built_anew_needs_few_queries(client, db, settings, django_assert_max_num_queries):
+    settings.PAGE_CACHE_SECONDS = 0  # nothing kept: every request builds the page
+    specialty = SpecialtyFactory()
+    procedure = ProcedureFactory(specialties=[specialty, SpecialtyFactory()])
+    ProcedureFactory.create_batch(6, specialties=[specialty])
+    client.get(procedure.get_absolute_url())
+    with django_assert_max_num_queries(6):
+        response = client.get(procedure.get_absolute_url())
+    assert response.status_code == 200 and "Related treatments" in text(response)
+
+
+def test_an_edit_reaches_the_next_request_and_leaves_other_pages_cached(client, db):
+    one, other = ProcedureFactory(risks="Some bruising."), ProcedureFactory(risks="Some redness.")
+    for procedure in (one, other, one, other):
+        client.get(procedure.get_absolute_url())
+    edit(one, risks="Some bruising and swelling.")  # what only its own page shows
+    response = client.get(one.get_absolute_url())
+    assert response["X-Cache"] == "miss" and "Some bruising and swelling." in text(response)
+    assert client.get(other.get_absolute_url())["X-Cache"] == "hit"
+    edit(one, title="A new title")  # lists and other pages' cards show titles
+    assert client.get(other.get_absolute_url())["X-Cache"] == "miss"
+
+
+def test_a_cache_that_loses_its_versions_never_brings_back_an_old_page(client, db, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 12}}}
+    procedure = ProcedureFactory(risks="Version 0.")
+    for number in range(1, 15):
+        client.get(procedure.get_absolute_url())
+        edit(procedure, risks=f"Version {number}.")
+        for visitor in range(20):  # other clients' requests fill the small cache, which culls at random
+            Client(REMOTE_ADDR=f"10.0.{number}.{visitor}").get("/api/v1/specialties/")
+        assert f"Version {number}." in text(client.get(procedure.get_absolute_url()))
+
+
+def test_an_old_answer_put_back_in_the_cache_is_not_served(client, db):
+    procedure = ProcedureFactory(risks="Before.")
+    client.get(procedure.get_absolute_url())
+    kept = {key: value for key, value in cache._cache.items()}  # everything, the old page included
+    edit(procedure, risks="After.")
+    cache.clear()
+    cache._cache.update(kept)  # as if the cache had been restored from before the change (or evicted and refilled)
+    for key in list(cache._cache):
+        if ":version:" in key:
+            cache._cache.pop(key)  # its versions lost, so they are read from the database again
+    assert "After." in text(client.get(procedure.get_absolute_url()))
+
+
+def test_a_preview_never_touches_the_public_cache(editor_client):
+    client = Client()  # a patient, beside the editor
+    procedure = ProcedureFactory(risks="As published.")
+    client.get(procedure.get_absolute_url())
+    data = {**form_fields(editor_client.get(change_url(procedure))), "risks": "Only in the preview."}
+    assert editor_client.post(reverse("admin:procedures_procedure_preview", args=[procedure.pk]), data).status_code == 200
+    response = client.get(procedure.get_absolute_url())
+    assert response["X-Cache"] == "hit" and "As published." in text(response)
+
+
+def test_a_page_going_live_at_its_time_changes_lists_and_their_etags(client, db):
+    ProcedureFactory(title="Live already")
+    ProcedureFactory(title="Goes live soon", publish_at=timezone.now() + datetime.timedelta(seconds=1))
+    for url in ("/procedures/", "/api/v1/procedures/"):
+        first = client.get(url)
+        assert "Goes live soon" not in first.content.decode()
+        assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    time.sleep(1.2)  # nothing runs in between
+    for url in ("/procedures/", "/api/v1/procedures/"):
+        again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"] if url.startswith("/api") else "")
+        assert again.status_code == 200 and "Goes live soon" in again.content.decode()
+
+
+def test_a_review_falling_due_changes_the_page_and_its_etag(client, db, monkeypatch):
+    today = timezone.localdate()
+    procedure = ProcedureFactory(last_reviewed=today - datetime.timedelta(days=700), next_review_due=today)
+    first = client.get(procedure.get_absolute_url())
+    assert "This page is due for review" not in text(first)
+    later = timezone.now() + datetime.timedelta(days=2)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    again = client.get(procedure.get_absolute_url(), HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 200 and "This page is due for review" in text(again)
+    assert again["ETag"] != first["ETag"]
+
+
+def test_conditional_requests_after_a_deletion_see_it(client, db):
+    keep, remove = ProcedureFactory(title="Stays"), ProcedureFactory(title="Goes away")
+    first = client.get("/api/v1/procedures/")
+    delete_content(Procedure.objects.get(pk=remove.pk))
+    for headers in ({"HTTP_IF_NONE_MATCH": first["ETag"]}, {"HTTP_IF_MODIFIED_SINCE": first["Last-Modified"]}):
+        again = client.get("/api/v1/procedures/", **headers)
+        assert again.status_code == 200 and [item["title"] for item in again.json()["results"]] == [keep.title]
+
+
+def test_conditional_requests_after_a_glossary_change_see_the_new_links(client, db):
+    procedure = ProcedureFactory(what_it_is="It treats alopecia.")
+    first = client.get(f"/api/v1/procedures/{procedure.slug}/")
+    assert "glossary-term" not in first.content.decode()
+    GlossaryTerm.objects.create(term="Alopecia", slug="alopecia", definition="Hair loss.")
+    glossary_changed()
+    again = client.get(f"/api/v1/procedures/{procedure.slug}/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 200 and 'href=\\"#term-alopecia\\"' in again.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url", [PAGE, "/", "/procedures/", "/glossary/", "/sitemap.xml", "/feeds/updates/", "/api/v1/procedures/"]
+)
+def test_public_answers_carry_http_caching_headers(client, shipped_content, url):
+    response = client.get(url)
+    control = {part.strip().split("=")[0]: part.strip() for part in response["Cache-Control"].split(",")}
+    assert {"public", "max-age", "s-maxage", "stale-while-revalidate", "stale-if-error"} <= set(control)
+    assert response["ETag"].startswith('W/"') and response.has_header("Last-Modified")
+    assert "Accept-Encoding" in response["Vary"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=response["Last-Modified"]).status_code == 304
+
+
+def test_the_api_code_lookup_says_when_it_last_changed(client, shipped_content):
+    response = client.get("/api/v1/lookup/", {"code": "L64"})
+    assert response.status_code == 200 and response.has_header("Last-Modified")
+    assert client.get("/api/v1/lookup/", {"code": "L64"}, HTTP_IF_MODIFIED_SINCE=response["Last-Modified"]).status_code == 304
+
+
+def test_a_304_is_answered_without_building_the_page(client, shipped_content, django_assert_num_queries):
+    etag = client.get(PAGE)["ETag"]
+    with django_assert_num_queries(0):
+        response = client.get(PAGE, HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 304 and response.templates == [] and response["ETag"] == etag
+
+
+def test_head_is_get_without_a_body_including_304(client, shipped_content):
+    full = client.get(PAGE)
+    head = client.head(PAGE)
+    assert head.status_code == 200 and head.content == b""
+    for header in ("ETag", "Last-Modified", "Cache-Control", "Content-Type"):
+        assert head[header] == full[header]
+    assert client.head(PAGE, HTTP_IF_NONE_MATCH=full["ETag"]).status_code == 304
+    assert client.head(reverse("procedures:index"))["ETag"]
+
+
+def test_pages_go_out_compressed_to_clients_that_accept_it(client, shipped_content):
+    plain = client.get(PAGE)
+    zipped = client.get(PAGE, HTTP_ACCEPT_ENCODING="gzip, deflate")
+    assert zipped["Content-Encoding"] == "gzip" and gzip.decompress(zipped.content) == plain.content
+    assert len(zipped.content) <= 15_000 < len(plain.content)
+    brotlied = client.get(PAGE, HTTP_ACCEPT_ENCODING="gzip, br")
+    assert brotlied["Content-Encoding"] == "br" and brotli.decompress(brotlied.content) == plain.content
+    refused = client.get(PAGE, HTTP_ACCEPT_ENCODING="gzip;q=0, br;q=0")
+    assert not refused.has_header("Content-Encoding")
+    search = client.get("/search/", {"q": "hair loss"}, HTTP_ACCEPT_ENCODING="gzip")
+    assert search["Content-Encoding"] == "gzip"
+
+
+def test_nothing_with_a_csrf_token_is_compressed_or_shared(client, db):
+    response = Client().get("/admin/login/", HTTP_ACCEPT_ENCODING="gzip, br")
+    assert not response.has_header("Content-Encoding")
+    assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
+
+
+def test_staff_get_private_answers_and_never_a_shared_one(editor_client):
+    client = Client()  # a patient, beside the editor
+    draft = ProcedureFactory(status="draft", first_published=None, risks="Draft text.")
+    published = ProcedureFactory(risks="Public text.")
+    client.get(published.get_absolute_url())
+    for procedure in (draft, published):
+        response = editor_client.get(procedure.get_absolute_url())
+        assert response.status_code == 200 and "X-Cache" not in response
+        assert response["Cache-Control"] == "private, no-store"
+    assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_read_while_an_edit_is_being_saved_is_not_kept_as_the_new_one(client):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's in-memory test database locks readers out during a write; CI runs this on PostgreSQL")
+    procedure = ProcedureFactory(risks="Before.")
+    client.get(procedure.get_absolute_url())
+    saved, may_commit = threading.Event(), threading.Event()
+
+    def editor_saves():
+        try:
+            with transaction.atomic():
+                edit(Procedure.objects.get(pk=procedure.pk), risks="After.")
+                saved.set()
+                may_commit.wait(10)
+        finally:
+            connection.close()
+
+    editor = threading.Thread(target=editor_saves)
+    editor.start()
+    assert saved.wait(10)
+    cache.clear()  # so that the page is built anew while the edit is not yet committed
+    assert "Before." in text(client.get(procedure.get_absolute_url()))
+    may_commit.set()
+    editor.join(10)
+    assert "After." in text(client.get(procedure.get_absolute_url()))
+
+
+def test_uploaded_pictures_are_kept_by_browsers_for_a_year(client, db):
+    name = default_storage.save("images/kept.png", ContentFile(picture_bytes(20, 20)))
+    response = client.get(f"/media/{name}")
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "public, max-age=31536000, immutable"
