@@ -30,7 +30,7 @@ PAGES = ("page",)
 API_PAGES = ("page", "page_size")
 CACHED = {
     "procedures:home": Policy(),
-    "procedures:index": Policy(query=("specialty", *PAGES)),
+    "procedures:index": Policy(query=("specialty",)),
     "procedures:letter": Policy(query=("specialty", *PAGES)),
     "procedures:detail": Policy(one_page),
     "procedures:embed": Policy(one_page),

@@ -250,6 +250,9 @@ class Procedure(EditableContent):
     class Meta:
         ordering = ["title"]
         permissions = [("record_review", "Can record a medical review")]
+        # Lists of published pages, A to Z: found and ordered from the index, without reading
+        # each page's long text.
+        indexes = [models.Index(fields=["status", "title", "publish_at", "unpublish_at"], name="procedure_listing")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status="draft") | (~Q(what_it_is="") & ~Q(risks="") & Q(first_published__isnull=False)),

@@ -178,6 +178,8 @@ def test_hubs_list_their_treatments_a_page_at_a_time(client, dermatology, two_pe
         assert pagination_links(first)["Next page"]["href"] == f"{hub}?page=2"
         assert pagination_links(second)["Page 1"]["href"] == hub
         assert len(page(second).find_all("h1")) == 1
+        canonical = [page(response).find("link", rel="canonical")["href"] for response in (first, second)]
+        assert canonical == [f"http://testserver{hub}", f"http://testserver{hub}?page=2"]  # each page its own
 
 
 def test_a_short_list_has_no_pagination(client, dermatology):
