@@ -36,7 +36,7 @@ run: install .env
 	$(BIN)/python manage.py runworker & worker=$$!; \
 	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT; \
 	trap 'exit 130' INT TERM; \
-	$(BIN)/gunicorn mesocare.wsgi --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --access-logfile -
+	$(BIN)/gunicorn mesocare.wsgi --preload --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --access-logfile -
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -65,6 +65,7 @@ check: install .env
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-# Speed figures (search latency with 1,000 generated pages, on SQLite and PostgreSQL).
+# Speed figures: serving (cached, uncached, Redis, against a static file), then lists and search at 1,000 and 10,000 pages.
 bench: install
+	$(BIN)/python bench/serving.py
 	$(BIN)/python bench/scale.py

@@ -21,6 +21,7 @@ misspellings and words that find nothing. Target: medians under 50 ms.
 
 import argparse
 import gzip
+import io
 import os
 import random
 import statistics
@@ -122,6 +123,31 @@ def measure(options):
         for what, addresses in pages_to_measure():
             report(what, *timed_pages(addresses, options.requests))
         search_queries(options.requests * 5, made_up)
+        if size == 1000:
+            rerender_in_the_background()
+
+
+def rerender_in_the_background():
+    """What a glossary change costs at this size: every page re-rendered by the worker."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from procedures.models import Procedure, RenderJob
+    from procedures.publishing.background import rerender_pages_later
+
+    job = rerender_pages_later("Benchmark: every page", pages={})
+    started = time.perf_counter()
+    with CaptureQueriesContext(connection) as queries:
+        call_command("runworker", batch=True, stdout=io.StringIO())
+    seconds = time.perf_counter() - started
+    job = RenderJob.objects.get(pk=job.pk)
+    pages = Procedure.objects.count()
+    print(
+        f"  re-render every page in the background: {job.done:,} of {pages:,} pages ({job.get_status_display()}) "
+        f"in {seconds:.1f} s ({job.done / seconds:.0f} pages/s), {len(queries):,} queries "
+        f"({len(queries) / max(job.done, 1):.1f} a page)"
+    )
 
 
 def generate(first, last):

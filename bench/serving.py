@@ -51,9 +51,8 @@ VARIANTS = [
     ("cached (Redis)", {"CACHE_URL": f"redis://{REDIS[0]}:{REDIS[1]}/{REDIS_DB}"}),
     ("uncached", {"PAGE_CACHE_SECONDS": "0"}),
 ]
-# Commands started beside each gunicorn (cwd ROOT, same environment), e.g. a background
-# worker once `make run` starts one: [str(BIN / "python"), "manage.py", "..."].
-ALSO_START = []
+# Commands started beside each gunicorn (cwd ROOT, same environment), as `make run` starts them.
+ALSO_START = [[str(BIN / "python"), "manage.py", "runworker"]]
 
 WORKERS = 3  # as the Makefile's WORKERS
 WRK_THREADS = 2
@@ -169,7 +168,7 @@ class Server:
         self.name = name
         self.port = free_port()
         self.log = log_directory / f"gunicorn-{self.port}.log"
-        gunicorn = [BIN / "gunicorn", "mesocare.wsgi", "--bind", f"127.0.0.1:{self.port}", "--workers", str(WORKERS)]
+        gunicorn = [BIN / "gunicorn", "mesocare.wsgi", "--preload", "--bind", f"127.0.0.1:{self.port}", "--workers", str(WORKERS)]
         with self.log.open("ab") as log:
             self.processes = [
                 subprocess.Popen(
@@ -287,12 +286,16 @@ def milliseconds(duration):
 
 
 def memory_per_worker(server):
-    """VmRSS of each worker after every public page was asked for once."""
+    """VmRSS (and PSS: shared pages counted once among the processes sharing them) of each
+    worker after every public page was asked for once."""
     statuses = [fetch(url)[0] for url in public_pages(server)]
     sizes = [resident_mib(pid) for pid in server.workers()]
+    shares = [proportional_mib(pid) for pid in server.workers()]
     return {
         "max_mib": max(sizes),
         "mean_mib": statistics.mean(sizes),
+        "max_pss_mib": max(shares),
+        "mean_pss_mib": statistics.mean(shares),
         "workers": len(sizes),
         "pages": len(statuses),
         "pages_not_200": sum(status != 200 for status in statuses),
@@ -371,6 +374,11 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK") if fields else 0.0  # utime, stime
 
 
+def proportional_mib(pid):
+    rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    return int(re.search(r"^Pss:\s+(\d+) kB", rollup, re.MULTILINE)[1]) / 1024
+
+
 def resident_mib(pid):
     status = Path(f"/proc/{pid}/status").read_text()
     return int(re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)[1]) / 1024
@@ -403,12 +411,15 @@ def report(figures):
     )
     print("  (errors: non-2xx/3xx answers and socket errors, all rounds)")
 
-    print(f"\nMemory per worker (VmRSS after every public page once; target <= {TARGET_WORKER_MIB} MiB)")
-    print(f"  {'server':<18} {'max MiB':>8} {'mean MiB':>9} {'workers':>8} {'pages':>6} {'not 200':>8}")
+    print(
+        f"\nMemory per worker (VmRSS and PSS after every public page once, gunicorn --preload; target <= {TARGET_WORKER_MIB} MiB)"
+    )
+    columns = f"{'max MiB':>8} {'mean MiB':>9} {'PSS max':>8} {'PSS mean':>9} {'workers':>8} {'pages':>6} {'not 200':>8}"
+    print(f"  {'server':<18} {columns}")
     for name, memory in figures["memory"].items():
         print(
-            f"  {name:<18} {memory['max_mib']:>8.1f} {memory['mean_mib']:>9.1f} {memory['workers']:>8} "
-            f"{memory['pages']:>6} {memory['pages_not_200']:>8}"
+            f"  {name:<18} {memory['max_mib']:>8.1f} {memory['mean_mib']:>9.1f} {memory['max_pss_mib']:>8.1f} "
+            f"{memory['mean_pss_mib']:>9.1f} {memory['workers']:>8} {memory['pages']:>6} {memory['pages_not_200']:>8}"
         )
 
     print(f"\nPage weight over the wire (target <= {TARGET_PAGE_BYTES:,} bytes compressed)")

@@ -16,6 +16,7 @@ from django.test import Client
 from django_tasks_db.management.commands import db_worker
 
 from procedures.contentfiles import CONTENT_DIR, load_content
+from procedures.http.page_cache import in_memory
 from procedures.publishing.tasks_api import TaskResultStatus, task_finished
 from procedures.roles import medical_reviewers_group
 from tests.factories import AuthorFactory, UserFactory, make_editor
@@ -56,9 +57,13 @@ def commits_run_their_hooks(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
+    """Each test starts with nothing cached: neither in the shared cache nor in the answers a
+    web worker keeps in its own memory."""
     cache.clear()
+    in_memory.clear()
     yield
     cache.clear()
+    in_memory.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,9 @@ for. The label is its ETag and decides its Last-Modified, so:
 - `If-None-Match` / `If-Modified-Since` are answered 304 from the label alone, without
   building anything (HEAD as GET, without a body);
 - the label is read before the page is built, so an answer is never labelled newer than what
-  it shows.
+  it shows;
+- each worker also keeps the answers it served last in its own memory, by label: the shared
+  cache is asked only for the versions (a few bytes), not for the whole answer again.
 
 Answers carry Cache-Control for browsers and shared caches (settings HTTP_*), and go out
 compressed to clients that accept it. Staff (anyone with a session) are never served or given
@@ -19,11 +21,15 @@ a cached answer: theirs are `private, no-store`.
 
 import datetime
 import hashlib
+from collections import OrderedDict
 from dataclasses import dataclass
+from functools import cache, lru_cache
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache as shared_cache
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils import timezone
@@ -57,8 +63,39 @@ class PageCacheMiddleware:
         if not plan.kept:
             return plan.with_headers(compression.compress(request, response))
         entry = Entry.of(response, plan.etag)
-        cache.set(plan.key, entry, settings.PAGE_CACHE_SECONDS)
+        shared_cache.set(plan.key, entry, settings.PAGE_CACHE_SECONDS)
+        in_memory.keep(plan.key, entry)
         return plan.answer(request, entry, "miss")
+
+
+class InMemory:
+    """The answers this worker served last, up to a size. An answer is taken from here only
+    under the label it was kept with, so it is exactly as fresh as one from the shared cache."""
+
+    def __init__(self):
+        self.clear()
+
+    def clear(self):
+        self.entries = OrderedDict()
+        self.size = 0
+
+    def get(self, key, etag):
+        entry = self.entries.get(key)
+        if entry is None or entry.etag != etag:
+            return None
+        self.entries.move_to_end(key)
+        return entry
+
+    def keep(self, key, entry):
+        if key in self.entries:
+            self.size -= self.entries.pop(key).size
+        self.entries[key] = entry
+        self.size += entry.size
+        while self.size > settings.PAGE_CACHE_MEMORY_BYTES and self.entries:
+            self.size -= self.entries.popitem(last=False)[1].size
+
+
+in_memory = InMemory()
 
 
 @dataclass(frozen=True)
@@ -70,6 +107,10 @@ class Entry:
     headers: tuple
     body: bytes
     encoded: dict
+
+    @property
+    def size(self):
+        return len(self.body) + sum(map(len, self.encoded.values()))
 
     @classmethod
     def of(cls, response, etag):
@@ -91,15 +132,12 @@ class Plan:
     def for_request(cls, request):
         if request.method not in ("GET", "HEAD") or is_personal(request):
             return None
-        try:
-            match = resolve(request.path_info)
-        except Resolver404:
-            return None
-        policy = CACHED.get(match.view_name)
+        view_name, kwargs = view_at(request.path_info)
+        policy = CACHED.get(view_name)
         if policy is None:
             return None
         now = timezone.now()
-        shown = stamps(policy.shows(match.kwargs))
+        shown = stamps(policy.shows(kwargs))
         query = urlencode(sorted((name, value) for name in policy.query for value in request.GET.getlist(name)))
         address = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
         versions = [f"{scope}@{stamp.version}@{stamp.as_of(now).timestamp()}" for scope, stamp in sorted(shown.items())]
@@ -109,16 +147,21 @@ class Plan:
 
     def answer_without_building(self, request):
         """A 304 when the client's copy is current, or the kept answer; None when it must be built."""
-        headers = self.with_headers(HttpResponse())
-        conditional = get_conditional_response(
-            request, etag=self.etag, last_modified=int(self.changed_at.timestamp()), response=headers
-        )
-        if conditional is not headers:
-            return conditional
-        entry = cache.get(self.key) if self.kept else None
-        if entry is not None and entry.etag == self.etag:
-            return self.answer(request, entry, "hit")
-        return None
+        if CONDITIONS & request.META.keys():
+            headers = self.with_headers(HttpResponse())
+            changed_at = int(self.changed_at.timestamp())
+            conditional = get_conditional_response(request, etag=self.etag, last_modified=changed_at, response=headers)
+            if conditional is not headers:
+                return conditional
+        if not self.kept:
+            return None
+        entry = in_memory.get(self.key, self.etag)
+        if entry is None:
+            entry = shared_cache.get(self.key)
+            if entry is None or entry.etag != self.etag:
+                return None
+            in_memory.keep(self.key, entry)
+        return self.answer(request, entry, "hit")
 
     @property
     def kept(self):
@@ -148,12 +191,36 @@ class Plan:
     def with_headers(self, response):
         response["ETag"] = self.etag
         response["Last-Modified"] = http_date(min(self.changed_at, timezone.now()).timestamp())
-        response["Cache-Control"] = (
-            f"public, max-age={settings.HTTP_MAX_AGE}, s-maxage={settings.HTTP_SHARED_MAX_AGE}, "
-            f"stale-while-revalidate={settings.HTTP_STALE_WHILE_REVALIDATE}, stale-if-error={settings.HTTP_STALE_IF_ERROR}"
-        )
+        response["Cache-Control"] = public_cache_control()
         patch_vary_headers(response, ["Accept-Encoding"])  # a 304 says so too
         return response
+
+
+CONDITIONS = {"HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE"}
+
+
+@lru_cache(maxsize=4096)
+def view_at(path):
+    """(view name, its arguments) for an address: worked out once per address and process."""
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None, {}
+    return match.view_name, match.kwargs
+
+
+@cache
+def public_cache_control():
+    return (
+        f"public, max-age={settings.HTTP_MAX_AGE}, s-maxage={settings.HTTP_SHARED_MAX_AGE}, "
+        f"stale-while-revalidate={settings.HTTP_STALE_WHILE_REVALIDATE}, stale-if-error={settings.HTTP_STALE_IF_ERROR}"
+    )
+
+
+@receiver(setting_changed)
+def settings_changed(**kwargs):  # in tests
+    view_at.cache_clear()
+    public_cache_control.cache_clear()
 
 
 def is_personal(request):

@@ -8,8 +8,13 @@ from functools import cache
 from pathlib import Path
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
-SHOWN_SETTINGS = ("API_RATE_LIMIT", "TIME_ZONE", "LANGUAGE_CODE", "STATIC_URL", "MEDIA_URL", "REVIEW_INTERVAL_MONTHS")
+SHOWN_SETTINGS = (
+    "API_RATE_LIMIT", "TIME_ZONE", "LANGUAGE_CODE", "STATIC_URL", "MEDIA_URL", "REVIEW_INTERVAL_MONTHS",
+    "A_TO_Z_ON_ONE_PAGE", "SITEMAP_MAX_URLS",
+)  # fmt: skip
 
 
 def release_files():
@@ -35,6 +40,13 @@ def installed_at():
     return datetime.datetime.fromtimestamp(newest, tz=datetime.UTC)
 
 
+@cache
 def fingerprint():
     shown = "|".join(f"{name}={getattr(settings, name, '')}" for name in SHOWN_SETTINGS)
     return hashlib.sha256(f"{files_fingerprint()}|{shown}".encode()).hexdigest()[:16]
+
+
+@receiver(setting_changed)
+def settings_changed(setting, **kwargs):  # in tests
+    if setting in SHOWN_SETTINGS:
+        fingerprint.cache_clear()
