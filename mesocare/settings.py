@@ -147,7 +147,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"), "QUEUES": ["default"]}}
 # Pages re-rendered per transaction; attempts before a background update shows as failed; how
 # long an update may go without progress before its worker is taken for dead.
-RENDER_BATCH_SIZE = env.int("RENDER_BATCH_SIZE", default=50)
+# SQLite takes one writer at a time: there, small batches and a pause between them let an
+# editor's save in within a fraction of a second while every page is being re-rendered.
+SQLITE = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+RENDER_BATCH_SIZE = env.int("RENDER_BATCH_SIZE", default=10 if SQLITE else 50)
+RENDER_PAUSE_SECONDS = env.float("RENDER_PAUSE_SECONDS", default=0.1 if SQLITE else 0)
 RENDER_MAX_ATTEMPTS = env.int("RENDER_MAX_ATTEMPTS", default=5)
 RENDER_LEASE_SECONDS = env.int("RENDER_LEASE_SECONDS", default=300)
 

@@ -36,3 +36,6 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# No pause between background batches: nothing else is waiting to write in a test.
+RENDER_PAUSE_SECONDS = 0

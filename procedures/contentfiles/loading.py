@@ -12,10 +12,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from procedures.models import Disclaimer, FormerSlug, LoadedContentFile, Procedure
-from procedures.publishing.content import content_rows_saved, glossary_changed, save_content
+from procedures.publishing.background import rerender_pages_later
+from procedures.publishing.content import content_rows_saved, save_content
 from procedures.publishing.indexing import index_every_page_after_commit
 
-from .kinds import DISCLAIMERS, FORMER, GLOSSARY, IMAGE_FIELDS, KINDS
+from .kinds import DISCLAIMERS, FORMER, GLOSSARY, IMAGE_FIELDS, KINDS, PROCEDURES
 from .reading import SLUG, FileProblem, read_file, typed
 from .snapshots import as_list, comparable, snapshot, unchanged
 
@@ -62,9 +63,13 @@ def load_content(directory, *, force=False, dry_run=False):
             except FileProblem as problem:
                 problems.append(f"{name}: {problem}")
         if not problems and (set(report.created) | set(report.updated)) & glossary_files:
-            # Every page links its terms anew, in the background as after an editor's change: the
-            # load commits at once instead of holding the database while thousands of pages render.
-            glossary_changed("Glossary files in content/ changed")
+            # Pages this load saved were rendered with the new glossary (it is loaded first); the
+            # others link its terms anew in the background, as after an editor's change: the load
+            # commits at once instead of holding the database while thousands of pages render.
+            saved = [Path(name).stem for name in report.created + report.updated if f"/{PROCEDURES.folder}/" in name]
+            others = list(Procedure.objects.exclude(slug__in=saved).values_list("pk", flat=True))
+            if others:
+                rerender_pages_later("Glossary files in content/ changed", pages={"pk__in": others})
         if not problems and (report.created or report.updated):
             index_every_page_after_commit()  # conditions, body areas and terms are set after pages are saved
         if len(defaults) > 1:

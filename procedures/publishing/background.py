@@ -11,6 +11,7 @@ tried again later, with growing pauses, up to RENDER_MAX_ATTEMPTS times."""
 
 import copy
 import threading
+import time
 from datetime import timedelta
 
 import reversion
@@ -149,6 +150,7 @@ def rerender_pages(context: TaskContext, job_id):
             if worker_stopping.is_set():
                 hand_over(job_id, me)
                 return "handed over: the worker is stopping"
+            time.sleep(settings.RENDER_PAUSE_SECONDS)  # editors' saves waiting for the database go first
     except Exception as error:
         try_again_later(job_id, me, error)
         raise
