@@ -22,6 +22,7 @@ from django.urls import path, reverse
 
 from procedures.models import Procedure
 from procedures.publishing.content import save_content
+from procedures.publishing.freshness import not_for_patients
 from procedures.publishing.patient_page import page_context
 
 KEEP_SECONDS = 15 * 60
@@ -36,7 +37,7 @@ def render_unsaved(model_admin, request, obj):
     formsets, _ = model_admin._create_formsets(request, unsaved, change=change)
     if not (all_valid(formsets) and form_valid):
         return None, problems(form, formsets)
-    with transaction.atomic():
+    with transaction.atomic(), not_for_patients():
         save_content(unsaved)
         form.save_m2m()
         for formset in formsets:

@@ -1,6 +1,7 @@
 """How the API treats every client: a rate limit and paging (DRF settings point here)."""
 
 import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core.cache import cache as shared_cache
@@ -31,6 +32,22 @@ class PerClientRateThrottle(AnonRateThrottle):
 class Pages(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
+    kept_in_links = ("page", "page_size", "specialty")  # what changes a list; the rest is dropped
+
+    def get_next_link(self):
+        return self.without_other_parameters(super().get_next_link())
+
+    def get_previous_link(self):
+        return self.without_other_parameters(super().get_previous_link())
+
+    def without_other_parameters(self, link):
+        """The answer is cached for everyone: its links carry nothing a first client's address
+        may have added."""
+        if link is None:
+            return None
+        parts = urlsplit(link)
+        kept = [(name, value) for name, value in parse_qsl(parts.query) if name in self.kept_in_links]
+        return urlunsplit(parts._replace(query=urlencode(kept)))
 
     def paginate_queryset(self, queryset, request, view=None):
         for name in (self.page_query_param, self.page_size_query_param):

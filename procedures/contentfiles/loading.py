@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from procedures.models import Disclaimer, FormerSlug, LoadedContentFile, Procedure
+from procedures.publishing import freshness
 from procedures.publishing.background import rerender_pages_later
 from procedures.publishing.content import content_rows_saved, save_content
 from procedures.publishing.indexing import index_every_page_after_commit
@@ -40,7 +41,7 @@ def load_content(directory, *, force=False, dry_run=False):
     """Load every content file; raise ContentError listing every problem, changing nothing."""
     directory = Path(directory)
     report, problems, defaults, glossary_files, links_to_own_kind = LoadReport(), [], [], set(), []
-    with transaction.atomic():
+    with transaction.atomic(), freshness.together():
         for kind in KINDS:
             for path in sorted((directory / kind.folder).glob("*.md")):
                 name = f"{directory.name}/{kind.folder}/{path.name}"

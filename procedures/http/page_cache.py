@@ -21,6 +21,7 @@ a cached answer: theirs are `private, no-store`.
 
 import datetime
 import hashlib
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -73,6 +74,7 @@ class InMemory:
     under the label it was kept with, so it is exactly as fresh as one from the shared cache."""
 
     def __init__(self):
+        self.lock = threading.Lock()  # for servers that run threads (runserver, gunicorn --threads)
         self.clear()
 
     def clear(self):
@@ -80,19 +82,21 @@ class InMemory:
         self.size = 0
 
     def get(self, key, etag):
-        entry = self.entries.get(key)
-        if entry is None or entry.etag != etag:
-            return None
-        self.entries.move_to_end(key)
-        return entry
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is None or entry.etag != etag:
+                return None
+            self.entries.move_to_end(key)
+            return entry
 
     def keep(self, key, entry):
-        if key in self.entries:
-            self.size -= self.entries.pop(key).size
-        self.entries[key] = entry
-        self.size += entry.size
-        while self.size > settings.PAGE_CACHE_MEMORY_BYTES and self.entries:
-            self.size -= self.entries.popitem(last=False)[1].size
+        with self.lock:
+            if key in self.entries:
+                self.size -= self.entries.pop(key).size
+            self.entries[key] = entry
+            self.size += entry.size
+            while self.size > settings.PAGE_CACHE_MEMORY_BYTES and self.entries:
+                self.size -= self.entries.popitem(last=False)[1].size
 
 
 in_memory = InMemory()

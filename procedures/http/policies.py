@@ -59,5 +59,4 @@ CACHED = {
     "api:specialty-list": Policy(query=API_PAGES, counted=True),
     "api:specialty-detail": Policy(counted=True),
     "api:lookup": Policy(query=("code", "system", "mainSearchCriteria.v.c", "mainSearchCriteria.v.cs"), kept=False, counted=True),
-    "api:schema": Policy(query=("format", "lang"), counted=True),
 }

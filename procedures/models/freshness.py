@@ -106,8 +106,16 @@ def stamps(scopes):
 
 
 def refresh_copies(scopes):
-    """After a commit: put the database's versions of these scopes into the cache."""
-    cache.set_many({copy_key(scope): stamp for scope, stamp in read_stamps(scopes).items()}, COPY_SECONDS)
+    """After a commit: put the database's versions of these scopes into the cache. Read again
+    after writing, in case a slower refresh of an earlier change wrote over a later one's copy:
+    whichever writes last then reads (and writes) what the database has now."""
+    stamps_now = read_stamps(scopes)
+    for _ in range(3):
+        cache.set_many({copy_key(scope): stamp for scope, stamp in stamps_now.items()}, COPY_SECONDS)
+        written = {scope: stamp.version for scope, stamp in stamps_now.items()}
+        if dict(ContentVersion.objects.filter(scope__in=scopes).values_list("scope", "version")) == written:
+            return
+        stamps_now = read_stamps(scopes)
 
 
 def copy_key(scope):

@@ -7,7 +7,7 @@ from functools import cache
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Min, Q
+from django.db.models import F, Q
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
@@ -67,16 +67,6 @@ class ProcedureQuerySet(models.QuerySet):
     def scheduled(self):
         """Published pages waiting for their time to go live."""
         return self.filter(status=Procedure.Status.PUBLISHED, publish_at__gt=timezone.now())
-
-    def next_scheduled_change(self):
-        """When the next page goes live or is withdrawn at its set time (far in the future if none)."""
-        now = timezone.now()
-        times = self.filter(status=Procedure.Status.PUBLISHED).aggregate(
-            going_live=Min("publish_at", filter=Q(publish_at__gt=now)),
-            withdrawn=Min("unpublish_at", filter=Q(unpublish_at__gt=now)),
-        )
-        upcoming = [time for time in times.values() if time]
-        return min(upcoming) if upcoming else datetime.datetime.max.replace(tzinfo=datetime.UTC)
 
     def in_review_state(self, state):
         not_reviewed = Q(last_reviewed__isnull=True) | Q(next_review_due__isnull=True)

@@ -22,9 +22,11 @@ PAGE_PARTS = (RelatedLink, Reference, ChangeNote, ProcedureCode)  # rows shown o
 
 
 @transaction.atomic
-def save_content(obj, *, started_from=None, change_note=""):
+def save_content(obj, *, started_from=None, change_note="", before=None):
+    """`before`: for a procedure, its addresses and publishing state before this change, when
+    the database no longer has them (a restore has already written the old row back)."""
     if isinstance(obj, Procedure):
-        return save_page(obj, started_from=started_from, change_note=change_note)
+        return save_page(obj, started_from=started_from, change_note=change_note, before=before)
     render(obj)
     if isinstance(obj, EditableContent):
         obj.save(started_from=started_from)

@@ -3,8 +3,12 @@ versions inside its own transaction, and once it commits the cache's copies foll
 cached answer outlives it."""
 
 import hashlib
+from contextlib import contextmanager
+from contextvars import ContextVar
 
-from procedures.models import ChangeNote
+from django.db import transaction
+
+from procedures.models import ChangeNote, FormerSlug, ProcedureCode
 from procedures.models.freshness import SITE, ContentVersion, new_version, page_scope, refresh_copies
 
 from .side_effects import after_commit, is_pending
@@ -16,9 +20,42 @@ LISTED_FIELDS = (
 LISTED_TAGS = ("specialties", "conditions", "body_areas")
 
 
+NOT_FOR_PATIENTS = ContextVar("not_for_patients", default=False)
+GATHERED = ContextVar("gathered", default=None)
+
+
+@contextmanager
+def not_for_patients():
+    """Changes made here are always rolled back (an editor's preview): no version moves."""
+    token = NOT_FOR_PATIENTS.set(True)
+    try:
+        yield
+    finally:
+        NOT_FOR_PATIENTS.reset(token)
+
+
+@contextmanager
+def together():
+    """For a long change of many things in one transaction (loading content/): the versions move
+    once, at the end, so that editors' saves meanwhile do not queue behind the site's version."""
+    gathered = set()
+    token = GATHERED.set(gathered)
+    try:
+        yield
+    finally:
+        GATHERED.reset(token)
+    if not transaction.get_rollback():  # a dry run or a failed change is rolled back: nothing moved
+        changed(gathered)
+
+
 def changed(scopes):
     """What these scopes show changed (call inside the change's transaction). A scope gets one
     new version per transaction, however many of its things the transaction changes."""
+    if NOT_FOR_PATIENTS.get():
+        return
+    if (gathered := GATHERED.get()) is not None:
+        gathered.update(scopes)
+        return
     scopes = [scope for scope in scopes if not is_pending(("fresh", scope))]
     new_version(scopes)
     for scope in scopes:
@@ -32,9 +69,12 @@ def content_changed():
 
 def page_changed(procedure, old_slug=None):
     """A procedure page (or a row or tag of it) changed. Only its own page is refreshed, unless
-    what lists and cards show of it changed too."""
+    what lists, cards, code lookups or old addresses show of it changed too."""
     scope = page_scope(procedure.slug)
-    scopes = {scope} | ({page_scope(old_slug)} if old_slug and old_slug != procedure.slug else set())
+    scopes = {scope}
+    if old_slug and old_slug != procedure.slug:
+        scopes.add(page_scope(old_slug))
+        forget_listing(old_slug)  # whatever comes to that address next is new to every list
     listed = listing_fingerprint(procedure)
     if ContentVersion.objects.filter(scope=scope, listed=listed).exists():
         changed(scopes)
@@ -45,10 +85,19 @@ def page_changed(procedure, old_slug=None):
 
 def page_removed(slug):
     changed([page_scope(slug), SITE])
+    forget_listing(slug)
+
+
+def forget_listing(slug):
+    ContentVersion.objects.filter(scope=page_scope(slug)).update(listed="")
 
 
 def listing_fingerprint(procedure):
-    values = [str(getattr(procedure, field)) for field in LISTED_FIELDS]
+    """What any answer other than the page's own shows of it: lists and cards, the feed, the
+    code lookup, oEmbed by an old address."""
+    values = [str(procedure.pk), *(str(getattr(procedure, field)) for field in LISTED_FIELDS)]
     values += [str(sorted(getattr(procedure, tag).values_list("pk", flat=True))) for tag in LISTED_TAGS]
     values.append(str(ChangeNote.objects.filter(procedure=procedure).values_list("date", "note").first()))
+    values.append(str(sorted(ProcedureCode.objects.filter(procedure=procedure).values_list("system", "code"))))
+    values.append(str(sorted(FormerSlug.objects.filter(procedure=procedure).values_list("slug", flat=True))))
     return hashlib.sha256("\x1f".join(values).encode()).hexdigest()

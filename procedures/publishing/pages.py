@@ -14,7 +14,7 @@ from .rendering import link_glossary_terms, render
 
 
 @transaction.atomic
-def save_page(procedure, *, started_from=None, change_note=""):
+def save_page(procedure, *, started_from=None, change_note="", before=None):
     """Save a procedure page. `started_from` is the edit_version the editor opened (a save over
     someone else's raises EditConflict); a `change_note` says what changed for patients: it moves
     "last updated" to today and, on a published page, goes into the page's public history."""
@@ -22,7 +22,7 @@ def save_page(procedure, *, started_from=None, change_note=""):
         procedure.last_updated = timezone.localdate()
     if procedure.status == Procedure.Status.PUBLISHED and not procedure.first_published:
         procedure.first_published = procedure.goes_live_on
-    before = audit.audited_values(procedure)
+    before = before or audit.audited_values(procedure)  # a restore gives it: the row is already reverted
     used = render(procedure)
     procedure.save(started_from=started_from)
     link_glossary_terms(procedure, used)
@@ -55,6 +55,8 @@ def rerender_page(procedure, glossary=None):
 
 @transaction.atomic
 def delete_page(procedure):
+    # The page's row first, as a save takes it: a save and a delete never wait on each other in turn.
+    Procedure.objects.select_for_update().filter(pk=procedure.pk).first()
     addresses.page_removed(procedure)
     audit.record(AuditEntry.Action.DELETED, procedure)
     freshness.page_removed(procedure.slug)

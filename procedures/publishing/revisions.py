@@ -18,7 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 from reversion.models import Version
 
-from procedures.models import AuditEntry, FormerSlug, Procedure
+from procedures.models import AuditEntry, Procedure
 
 from . import audit
 from .content import save_content
@@ -157,6 +157,7 @@ def restore(version, user):
     model = version._model
     now = model.objects.filter(pk=version.object_id).first()
     kept = {name: getattr(now, name) for name in KEPT_ON_RESTORE if now is not None and hasattr(now, name)}
+    before = {"before": audit.audited_values(now)} if isinstance(now, Procedure) else {}
     try:
         with reversion.create_revision():
             reversion.set_user(user)
@@ -170,14 +171,12 @@ def restore(version, user):
             for name, value in kept.items():
                 setattr(obj, name, value)
             obj.edit_version = max(obj.edit_version, now.edit_version if now else 0)  # open forms see a conflict
-            save_content(obj)  # renders, and search and cached pages follow
+            save_content(obj, **before)  # renders; old addresses, the audit log, search and cached pages follow
     except (IntegrityError, models.ProtectedError) as error:
         raise RestoreFailed(
             "This version cannot be restored as it stands (it breaks one of the page rules, for example "
             "a published page without a medical review). Open it, copy what you need, and save it as a draft."
         ) from error
     if isinstance(obj, Procedure) and now is not None:
-        if now.slug != obj.slug:
-            FormerSlug.objects.update_or_create(slug=now.slug, defaults={"procedure": obj, "title": obj.title})
         audit.record(AuditEntry.Action.RESTORED, obj, f"to the version saved {describe(version)}", user=user)
     return obj

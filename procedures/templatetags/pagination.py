@@ -1,17 +1,23 @@
 from django import template
+from django.http import QueryDict
 
 register = template.Library()
+
+KEPT_IN_LINKS = ("specialty",)  # what a list is filtered by; anything else in the address is dropped
 
 
 @register.inclusion_tag("includes/pagination.html", takes_context=True)
 def pagination(context, page):
     """Links to the other pages of a long list: previous, next, and the numbers around this one
-    (1 … 4 5 6 7 8 … 20). Each keeps the rest of the address's query, e.g. ?specialty=."""
+    (1 … 4 5 6 7 8 … 20). Each keeps the list's filter (?specialty=), and nothing else a first
+    visitor's address may have carried: the page is kept in the cache for everyone."""
     request = context["request"]
 
     def address(number):
-        query = request.GET.copy()
-        query.pop("page", None)
+        query = QueryDict(mutable=True)
+        for name in KEPT_IN_LINKS:
+            if values := request.GET.getlist(name):
+                query.setlist(name, values)
         if number > 1:  # the first page is the list's own address
             query["page"] = str(number)
         return f"{request.path}?{query.urlencode()}" if query else request.path

@@ -19,6 +19,6 @@ def site_pages(request):
         ]
 
     def load():
-        return cache.get_or_set(f"footer-pages:{stamps([SITE])[SITE].version}", footer_pages, timeout=None)
+        return cache.get_or_set(f"footer-pages:{stamps([SITE])[SITE].version}", footer_pages, timeout=24 * 60 * 60)
 
     return {"site_pages": load}

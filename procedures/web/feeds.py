@@ -25,7 +25,7 @@ class UpdatedPagesFeed(Feed):
             Procedure.objects.published()
             .select_related("author")
             .prefetch_related("changes")
-            .order_by("-last_updated", "-modified_at")[:50]
+            .order_by("-last_updated", "-first_published", "title")[:50]
         )
 
     def item_title(self, procedure):
