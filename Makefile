@@ -21,9 +21,10 @@ install: $(BIN)/.installed
 
 run: install .env
 	$(BIN)/python manage.py migrate --noinput
+	@# Static files first: their hashed names are part of the pages rendered next.
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py loadcontent
 	$(BIN)/python manage.py rendermarkdown
-	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@echo ""
 	@echo "  mesocare is running at http://127.0.0.1:$(PORT)/   (Ctrl+C stops it)"
 	@echo "  Editors log in at http://127.0.0.1:$(PORT)/admin/"

@@ -136,9 +136,9 @@ class ThrowawaySite:
         print(f"Setting up a throwaway site in {self.directory}…", flush=True)
         for command in (
             ["migrate", "--noinput"],
+            ["collectstatic", "--noinput"],  # first, as make run does: pages carry the static files' names
             ["loadcontent"],
             ["rendermarkdown"],
-            ["collectstatic", "--noinput"],
         ):
             done = subprocess.run(
                 [BIN / "python", "manage.py", *command], cwd=ROOT, env=self.environment, capture_output=True, text=True
