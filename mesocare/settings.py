@@ -4,8 +4,10 @@ A `.env` file beside manage.py is read too (`make run` writes one with a fresh
 SECRET_KEY); real environment variables win over it.
 """
 
+import datetime
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF, UNSAFE_INLINE
@@ -50,7 +52,7 @@ CONTENT_SECURITY_POLICY = {
         "script-src": [SELF],
         "style-src": [SELF],
         "style-src-attr": [UNSAFE_INLINE],  # table alignment in editors' Markdown, filtered to text-align
-        "img-src": [SELF, "https:", "data:"],
+        "img-src": [SELF],  # our own pictures only (and MEDIA_URL's host, below); nothing from anyone else
         "object-src": [NONE],
         "base-uri": [NONE],
         "form-action": [SELF],
@@ -76,6 +78,10 @@ INSTALLED_APPS = [
     "reversion",
     "django_tasks",  # Django 6's Tasks API, backported to 5.2 (on Django 6: drop this line)
     "django_tasks_db",  # its database backend and worker (manage.py db_worker)
+    "axes",  # counts failed sign-ins, locks sign-in for a while after too many, logs every attempt
+    "django_otp",  # two-factor sign-in for staff: an authenticator app and backup codes
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "procedures",
 ]
 
@@ -83,6 +89,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # Public pages are read only: other methods get 405 with Allow, before the CSRF check; a HEAD
+    # loses its body only here, outside the page cache, which keeps whole answers.
+    "procedures.http.methods.ReadOnlyPublicPagesMiddleware",
     # Public pages and API answers, cached whole and exactly fresh, with HTTP caching headers.
     "procedures.http.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -90,8 +99,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Signed-in staff: sessions end when idle; the second step of signing in comes before anything else.
+    "procedures.admin.accounts.IdleSessionsEnd",
+    "django_otp.middleware.OTPMiddleware",
+    "procedures.admin.two_factor.SecondFactorRequired",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as axes asks: turns a locked-out sign-in into its page
 ]
 
 ROOT_URLCONF = "mesocare.urls"
@@ -178,6 +192,29 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Signing in to the admin (README "Signing in: lockout and two-factor"). Wrong passwords and wrong
+# two-factor codes are counted per account and per client address (django-axes); after
+# LOGIN_FAILURES_ALLOWED of them in a row, sign-in is refused for LOGIN_LOCKOUT_MINUTES.
+LOGIN_FAILURES_ALLOWED = env.int("LOGIN_FAILURES_ALLOWED", default=5)
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
+AUTHENTICATION_BACKENDS = ["procedures.admin.accounts.SignInLimits", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = LOGIN_FAILURES_ALLOWED + 1  # axes counts the failure that locks
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: one account from anywhere, one address
+AXES_RESET_ON_SUCCESS = True  # "in a row": signing in clears the count
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failed attempt stays in the log, not only the running count
+AXES_CLIENT_IP_CALLABLE = "procedures.admin.accounts.client_address"  # API_PROXIES, as the API's rate limit
+AXES_LOCKOUT_CALLABLE = "procedures.admin.accounts.locked_out"
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]  # never stored with an attempt (nor passwords)
+AXES_VERBOSE = False  # no banner at every start-up; failures are still logged, without names or addresses
+# Two-factor sign-in (django-otp): required of all staff with REQUIRE_2FA, which is on behind HTTPS.
+REQUIRE_2FA = env.bool("REQUIRE_2FA", default=HTTPS)
+OTP_TOTP_ISSUER = "mesocare"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # administrators manage people's devices without seeing their secrets
+# A signed-in session ends after this long without a request (and at once on other devices
+# when its password changes: Django's session auth hash).
+ADMIN_IDLE_MINUTES = env.int("ADMIN_IDLE_MINUTES", default=30)
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/London")
 USE_I18N = True
@@ -188,6 +225,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_URL = env.str("MEDIA_URL", default="/media/")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+media_address = urlsplit(MEDIA_URL)
+if media_address.netloc:  # uploads served from another host (object storage): pictures of our own too
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(f"{media_address.scheme or 'https'}://{media_address.netloc}")
 # Let Django serve uploaded images itself (fine for a small site; switch off when
 # a web server or object storage serves MEDIA_URL).
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
@@ -243,12 +283,15 @@ MARKDOWNX_SERVER_CALL_LATENCY = 700
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A request refused as suspicious (a Host we do not serve, a path out of MEDIA_ROOT): its 400
+    # and one line (status, path, reason), not a traceback.
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["suspicious_request_in_one_line"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "filters": {"database_outage_in_one_line": {"()": "procedures.http.faults.DatabaseOutageInOneLine"}},
+    "filters": {
+        "database_outage_in_one_line": {"()": "procedures.http.faults.DatabaseOutageInOneLine"},
+        "suspicious_request_in_one_line": {"()": "procedures.http.faults.SuspiciousRequestInOneLine"},
+    },
     "loggers": {
-        # A request for a host we do not serve gets a 400; it is not worth a log entry.
-        "django.security.DisallowedHost": {"handlers": [], "propagate": False},
         # While the database is down, one line per request, not the same traceback each time.
         "django.request": {"filters": ["database_outage_in_one_line"]},
     },
@@ -267,6 +310,15 @@ CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
 CORS_ALLOW_HEADERS = ["accept", "accept-language", "content-language", "if-none-match", "if-modified-since"]
 # Requests a minute per client (per IP address), in the spirit of MedlinePlus Connect's 100.
 API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="100/minute")
+# Searches per client (per IP address): a person searches a few times a minute; a flood gets 429
+# (procedures/http/rate_limit.py). Empty: no limit.
+SEARCH_RATE_LIMIT = env.str("SEARCH_RATE_LIMIT", default="30/minute")
+# New searches that found nothing recorded a day, from everyone together; past it, only those
+# already on the list are counted (procedures/search/query.py), so no flood grows the table.
+UNANSWERED_SEARCHES_PER_DAY = env.int("UNANSWERED_SEARCHES_PER_DAY", default=200)
+# Clients are counted by the address that reached us; behind N proxies of your own, set API_PROXIES=N
+# (the API's rate limit and the sign-in lockout both use it: procedures/admin/accounts.py).
+API_PROXIES = env.int("API_PROXIES", default=0)
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [],
@@ -277,8 +329,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "procedures.api.policies.Pages",
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    # Count clients by the address that reached us; behind N proxies of your own, set API_PROXIES=N.
-    "NUM_PROXIES": env.int("API_PROXIES", default=0),
+    "NUM_PROXIES": API_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "mesocare API",
@@ -286,4 +337,5 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "GET_MOCK_REQUEST": "procedures.api.contract.mock_request",
 }

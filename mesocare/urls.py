@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
 
-from procedures.admin import editor
+from procedures.admin import editor, two_factor
 from procedures.http import faults
 
 admin.site.site_header = "mesocare editors"
@@ -16,6 +16,9 @@ admin.site.index_title = "Patient pages"
 handler500 = faults.server_error
 
 urlpatterns = [
+    # Two-factor sign-in: setting it up, and the code asked for after the password.
+    path("admin/two-factor/", admin.site.admin_view(two_factor.enrol_view), name="two-factor"),
+    path("admin/two-factor/code/", admin.site.admin_view(two_factor.code_view), name="two-factor-code"),
     path("admin/", admin.site.urls),
     path("editor/preview/", editor.preview, name="editor-preview"),
     path("editor/upload/", editor.upload_image, name="editor-upload"),

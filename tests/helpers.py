@@ -2,6 +2,8 @@
 
 from django.urls import reverse
 
+from tests.html import form_fields
+
 SECTION_HEADINGS = [
     "What it is",
     "Who it is for",
@@ -15,3 +17,10 @@ SECTION_HEADINGS = [
 def change_url(obj):
     """The admin's change form for any object."""
     return reverse(f"admin:procedures_{obj._meta.model_name}_change", args=[obj.pk])
+
+
+def restore(client, obj, version, **options):
+    """Press "Restore this version" on the page comparing `version` with the page now."""
+    name = f"admin:procedures_{obj._meta.model_name}"
+    compare = client.get(reverse(f"{name}_compare", args=[obj.pk, version.pk]))
+    return client.post(reverse(f"{name}_restore", args=[obj.pk, version.pk]), form_fields(compare), **options)

@@ -9,8 +9,10 @@ registers its own):
 - lists: read-only lists (searches that found nothing, the audit log)
 - background: background updates of pages (progress, failures, the editor's message)
 - forms: the admin's own forms; editor: the Markdown editor's preview and upload endpoints
+- accounts: signing in (the lockout, the sign-in log, sessions that end when idle);
+  two_factor: two-factor sign-in
 """
 
-from . import background, lists, pages, people, review, site_texts, taxonomy
+from . import accounts, background, lists, pages, people, review, site_texts, taxonomy, two_factor
 
-__all__ = ["background", "lists", "pages", "people", "review", "site_texts", "taxonomy"]
+__all__ = ["accounts", "background", "lists", "pages", "people", "review", "site_texts", "taxonomy", "two_factor"]

@@ -14,7 +14,7 @@ from procedures.models import EditableContent, EditConflict
 from procedures.publishing.content import content_rows_saved, delete_content, save_content
 from procedures.text.images import RasterImageField
 
-from .forms import OneEditorAtATimeForm
+from .forms import ContentForm, OneEditorAtATimeForm
 from .history import HistoryViews
 
 
@@ -47,6 +47,8 @@ class ContentAdmin(HistoryViews):
     def get_form(self, request, obj=None, **kwargs):
         if issubclass(self.model, EditableContent) and not issubclass(self.form, OneEditorAtATimeForm):
             kwargs.setdefault("form", OneEditorAtATimeForm)
+        elif self.form is forms.ModelForm:  # ModelAdmin's own default
+            kwargs.setdefault("form", ContentForm)
         return super().get_form(request, obj, **kwargs)
 
     def get_fieldsets(self, request, obj=None):

@@ -4,8 +4,9 @@ markdownx's own views are open to anyone and answer bad input with errors; these
 serve editors only and answer every bad request with a clear 4xx message.
 """
 
-from functools import wraps
+from functools import cache, wraps
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
@@ -13,7 +14,7 @@ from django.http import HttpResponse, JsonResponse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from procedures.models import GlossaryTerm
+from procedures.models import GlossaryTerm, PatientMarkdownField
 from procedures.text.images import clean_uploaded_image
 from procedures.text.markdown import markdown_problem, render_markdown
 from procedures.text.readability import measure
@@ -23,7 +24,19 @@ NOT_AN_EDITOR = "Your session has ended or you are not an editor. Log in to the 
 
 
 def is_editor(user):
-    return user.is_active and user.is_staff and user.has_module_perms("procedures")
+    """Staff who may add or change something written in Markdown: editors, not reviewer-only accounts."""
+    return user.is_active and user.is_staff and any(user.has_perm(permission) for permission in permissions_to_write_markdown())
+
+
+@cache
+def permissions_to_write_markdown():
+    """Adding or changing anything with a Markdown field: what the preview and upload serve."""
+    return [
+        f"procedures.{action}_{model._meta.model_name}"
+        for model in apps.get_app_config("procedures").get_models()
+        if not model._meta.proxy and any(isinstance(field, PatientMarkdownField) for field in model._meta.fields)
+        for action in ("add", "change")
+    ]
 
 
 def editors_only(refuse):

@@ -1,19 +1,39 @@
+import re
+
 from dateutil.relativedelta import relativedelta
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from procedures.models import Author, Procedure
 from procedures.publishing.revisions import changed_since
 from procedures.text.markdown import cited_numbers
 
+LINE_ENDING = re.compile(r"\r\n?")
 
-class OneEditorAtATimeForm(forms.ModelForm):
+
+class ContentForm(forms.ModelForm):
+    """The admin's form for what editors write. Browsers send a text box's lines ending in CR LF:
+    they are kept ending in LF, as content/ files hold them, so a round trip through content/
+    changes nothing."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, value in cleaned.items():
+            if isinstance(value, str) and "\r" in value:
+                cleaned[name] = LINE_ENDING.sub("\n", value)
+        return cleaned
+
+
+class OneEditorAtATimeForm(ContentForm):
     """The admin's form for pages: refuses to save over changes someone else saved meanwhile.
 
     It carries the page's edit_version from when the editor opened it (opened_version). If another save came
     in between, the form shows what changed and keeps everything the editor typed; its
     edit_version moves on, so saving again (after taking the other changes in) goes through.
+    A change sent without opened_version (a form from an old page, a script, a tampered form)
+    is refused the same way: nobody can tell what it would overwrite.
     """
 
     opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -26,14 +46,22 @@ class OneEditorAtATimeForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        saved = type(self.instance).objects.filter(pk=self.instance.pk).first() if self.instance.pk else None
+        if saved is None:
+            return cleaned  # a new page: nothing to overwrite
         started_from = cleaned.get("opened_version")
-        if not self.instance.pk or started_from is None:
-            return cleaned
-        saved = type(self.instance).objects.filter(pk=self.instance.pk).first()
-        if saved is not None and saved.edit_version != started_from:
+        if started_from is None:
+            self.errors.pop("opened_version", None)  # a hidden field: the message below says it all
+            self.continue_from(saved)
+            raise forms.ValidationError(
+                "This form was sent without the version of the page it was opened from, so your changes were "
+                "not saved: they could have overwritten someone else's. Everything you typed is still below. "
+                "Check the page as it is now (open it in another tab), add anything you need, then save again.",
+                code="edit_version_missing",
+            )
+        if saved.edit_version != started_from:
             self.changed_meanwhile = changed_since(saved, started_from)
-            self.data = self.data.copy()
-            self.data[self.add_prefix("opened_version")] = saved.edit_version
+            self.continue_from(saved)
             raise forms.ValidationError(
                 "Someone else saved this page after you opened it, so your changes were not saved yet. "
                 "Everything you typed is still below. Their changes are listed above: add them to your text "
@@ -41,6 +69,11 @@ class OneEditorAtATimeForm(forms.ModelForm):
                 code="edit_conflict",
             )
         return cleaned
+
+    def continue_from(self, saved):
+        """The form shown again starts from the page as saved now, so the next save goes through."""
+        self.data = self.data.copy()
+        self.data[self.add_prefix("opened_version")] = saved.edit_version
 
 
 class ProcedureForm(OneEditorAtATimeForm):
@@ -93,9 +126,19 @@ class CitationsCheck(forms.BaseInlineFormSet):
                 )
 
 
-class ReviewForm(forms.Form):
-    """Recording a medical review: who checked the page, when, and when it is next due."""
+def review_on_record(procedure):
+    """The page's review as it stands, in a form's hidden field."""
+    return f"{procedure.reviewer_id or ''}/{procedure.last_reviewed or ''}/{procedure.next_review_due or ''}"
 
+
+class ReviewForm(forms.Form):
+    """Recording a medical review: who checked the page, when, and when it is next due.
+
+    A review replaces the page's last one, so, like a page's form, it carries the review the
+    page had when the reviewer opened it (opened_review): a review recorded by someone else
+    meanwhile is never replaced unseen."""
+
+    opened_review = forms.CharField(widget=forms.HiddenInput, required=False)
     reviewer = forms.ModelChoiceField(
         queryset=Author.objects.filter(is_qualified_reviewer=True),
         label="Medical reviewer",
@@ -109,6 +152,11 @@ class ReviewForm(forms.Form):
         help_text=f"Leave empty for the usual interval ({settings.REVIEW_INTERVAL_MONTHS} months after the review).",
     )
 
+    def __init__(self, *args, procedure, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.procedure = procedure
+        self.fields["opened_review"].initial = review_on_record(procedure)
+
     def clean_reviewed_on(self):
         reviewed_on = self.cleaned_data["reviewed_on"]
         if reviewed_on > timezone.localdate():
@@ -119,9 +167,31 @@ class ReviewForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        self.check_nobody_reviewed_meanwhile(cleaned.get("opened_review"))
         reviewed_on = cleaned.get("reviewed_on")
         if reviewed_on and not cleaned.get("next_review_due"):
             cleaned["next_review_due"] = reviewed_on + relativedelta(months=settings.REVIEW_INTERVAL_MONTHS)
         if reviewed_on and cleaned["next_review_due"] <= reviewed_on:
             self.add_error("next_review_due", "The next review must be due after this one.")
         return cleaned
+
+    def check_nobody_reviewed_meanwhile(self, opened):
+        now = review_on_record(self.procedure)
+        if opened == now:
+            return
+        self.data = self.data.copy()
+        self.data[self.add_prefix("opened_review")] = now  # shown again, the form can be sent as it is
+        if not opened:
+            raise forms.ValidationError(
+                "This form was sent without the review the page had when it was opened, so your review was not "
+                "recorded: it could have replaced one someone else recorded. Your entries are still below: check "
+                "the page's last review above, then record yours again.",
+                code="review_missing",
+            )
+        last = self.procedure
+        named = f" ({last.reviewer} on {date_format(last.last_reviewed, 'j F Y')})" if last.last_reviewed else ""
+        raise forms.ValidationError(
+            f"Another medical review was recorded for this page after you opened this form{named}, so yours was "
+            "not recorded yet. Your entries are still below: record yours again if it should replace that one.",
+            code="review_conflict",
+        )

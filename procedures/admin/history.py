@@ -4,6 +4,7 @@ is now, and restored in one step (procedures.publishing.revisions does the work)
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -11,6 +12,7 @@ from django.urls import path, reverse
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
+from procedures.models import EditableContent
 from procedures.publishing import revisions
 
 
@@ -46,6 +48,11 @@ class HistoryViews(VersionAdmin):
         actions = [{"revision": v.revision, "compare_url": reverse(name, args=[object_id, v.pk])} for v in versions]
         return admin.ModelAdmin.history_view(self, request, object_id, {"action_list": actions, **(extra_context or {})})
 
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        """django-reversion's own "revert" form would save an old version over whatever was saved
+        since, unchecked: the History page's compare and restore take its place."""
+        return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_compare", object_id, version_id)
+
     def version_or_404(self, request, object_id, version_id):
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
@@ -70,14 +77,41 @@ class HistoryViews(VersionAdmin):
 
     def restore_view(self, request, object_id, version_id):
         version = self.version_or_404(request, object_id, version_id)
+        compare = redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_compare", object_id, version_id)
         if request.method != "POST":
-            return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_compare", object_id, version_id)
+            return compare
         if not self.has_change_permission(request):
             raise PermissionDenied
-        try:
-            obj = revisions.restore(version, request.user)
-        except revisions.RestoreFailed as problem:
-            messages.error(request, str(problem))
-            return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_compare", object_id, version_id)
+        with transaction.atomic():  # the page's row is held from the check to the restore
+            now = self.model.objects.select_for_update().filter(pk=version.object_id).first()
+            refused = restore_refused(request, now)
+            if refused:
+                messages.error(request, refused)
+                return compare
+            try:
+                obj = revisions.restore(version, request.user)
+            except revisions.RestoreFailed as problem:
+                messages.error(request, str(problem))
+                return compare
         messages.success(request, f"Restored the version saved {revisions.describe(version)}. It is saved as a new version.")
         return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", obj.pk)
+
+
+def restore_refused(request, now):
+    """Why a restore must not go ahead: the page was saved after the editor compared it (or the
+    request does not say which version they compared), so it would undo changes they never saw."""
+    if not isinstance(now, EditableContent):
+        return None  # a deleted page comes back; other kinds keep no edit version
+    opened = request.POST.get("opened_version", "")
+    if not opened.isdigit():
+        return (
+            "This restore was sent without the version of the page it was compared with, so nothing was restored: "
+            "it could have undone someone else's changes. The differences below are with the page as it is now; "
+            "restore again if that version should still come back."
+        )
+    if int(opened) != now.edit_version:
+        return (
+            "Someone else saved this page after you opened this comparison, so nothing was restored. The "
+            "differences below are with the page as it is now; restore again if that version should still come back."
+        )
+    return None

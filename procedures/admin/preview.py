@@ -3,16 +3,20 @@
 The admin form (with its references, links and other rows) is saved inside a transaction
 that is always rolled back, after the page has been rendered with the site's own template.
 The rendered page is kept for a few minutes for the editor who asked, and shown at phone
-and desktop widths.
+and desktop widths. A picture uploaded on the form is kept with it, in the cache, and shown
+from there: a preview writes no file into the media folder.
 """
 
+import mimetypes
 import secrets
 
 from csp.constants import SELF
 from django.contrib.admin.utils import unquote
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
+from django.db import models, transaction
 from django.forms.formsets import all_valid
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
@@ -28,7 +32,47 @@ from procedures.publishing.patient_page import page_context
 KEEP_SECONDS = 15 * 60
 
 
-def render_unsaved(model_admin, request, obj):
+class PreviewPictures(Storage):
+    """Where a preview's uploaded pictures go: into memory, kept with the preview, never into
+    MEDIA_ROOT (the preview's transaction is rolled back; a file written would stay behind)."""
+
+    def __init__(self, token):
+        self.token = token
+        self.files = {}
+
+    def _save(self, name, content):
+        self.files[name] = b"".join(content.chunks())
+        return name
+
+    def _open(self, name, mode="rb"):
+        return ContentFile(self.files[name], name=name)
+
+    def exists(self, name):
+        return name in self.files
+
+    def url(self, name):
+        return reverse("admin:procedures_procedure_preview_picture", args=[self.token, name])
+
+    def keep_uploads_of(self, obj):
+        """Take the pictures uploaded on the form before saving `obj` would write them to the media folder."""
+        for field in picture_fields(obj):
+            picture = getattr(obj, field.attname)
+            if picture and not picture._committed:
+                picture.name = self.save(field.generate_filename(obj, picture.name), picture.file)
+                picture._committed = True  # Django's save leaves it alone; its size was read on upload
+
+    def show_in(self, obj):
+        for field in picture_fields(obj):
+            picture = getattr(obj, field.attname)
+            if picture and self.exists(picture.name):
+                picture.storage = self
+
+
+def picture_fields(obj):
+    return [field for field in obj._meta.concrete_fields if isinstance(field, models.FileField)]
+
+
+def render_unsaved(model_admin, request, obj, pictures):
     """(html, []) for the page as the submitted form would make it, or (None, problems)."""
     change = obj is not None
     form = model_admin.get_form(request, obj, change=change)(request.POST, request.FILES, instance=obj)
@@ -37,12 +81,14 @@ def render_unsaved(model_admin, request, obj):
     formsets, _ = model_admin._create_formsets(request, unsaved, change=change)
     if not (all_valid(formsets) and form_valid):
         return None, problems(form, formsets)
+    pictures.keep_uploads_of(unsaved)
     with transaction.atomic(), not_for_patients():
         save_content(unsaved)
         form.save_m2m()
         for formset in formsets:
             formset.save()
         procedure = Procedure.objects.for_page().get(pk=unsaved.pk)
+        pictures.show_in(procedure)
         html = render_to_string("procedures/procedure_detail.html", page_context(request, procedure, preview=True), request)
         transaction.set_rollback(True)
     return html, []
@@ -60,17 +106,30 @@ def problems(form, formsets):
     return found
 
 
-def keep(html, user):
-    token = secrets.token_urlsafe(18)
-    cache.set(f"preview:{token}", (user.pk, html), KEEP_SECONDS)
-    return token
+def keep(html, pictures, user):
+    cache.set(f"preview:{pictures.token}", (user.pk, html, pictures.files), KEEP_SECONDS)
+    return pictures.token
+
+
+def kept(token, user):
+    """(html, pictures) of a preview this user asked for."""
+    found = cache.get(f"preview:{token}")
+    if found is None or found[0] != user.pk:
+        raise Http404("This preview has expired. Press “Preview” on the page's form again.")
+    return found[1], found[2]
+
+
+def kept_picture(token, name, user):
+    pictures = kept(token, user)[1]
+    if name not in pictures:
+        raise Http404("No such picture in this preview.")
+    response = HttpResponse(pictures[name], content_type=mimetypes.guess_type(name)[0] or "application/octet-stream")
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def kept_page(token, user):
-    kept = cache.get(f"preview:{token}")
-    if kept is None or kept[0] != user.pk:
-        raise Http404("This preview has expired. Press “Preview” on the page's form again.")
-    response = HttpResponse(kept[1])
+    response = HttpResponse(kept(token, user)[0])
     response["Cache-Control"] = "private, no-store"
     response["X-Frame-Options"] = "SAMEORIGIN"  # shown in frames on the preview page, nowhere else
     response._csp_replace = {"frame-ancestors": [SELF]}
@@ -89,6 +148,11 @@ class PreviewViews:
                 "preview/<str:token>/",
                 self.admin_site.admin_view(self.preview_page_view),
                 name="procedures_procedure_preview_page",
+            ),
+            path(
+                "preview/<str:token>/pictures/<path:name>",
+                self.admin_site.admin_view(self.preview_picture_view),
+                name="procedures_procedure_preview_picture",
             ),
         ]
 
@@ -112,14 +176,15 @@ class PreviewViews:
         obj = self.get_object(request, unquote(object_id)) if object_id else None
         if not (self.has_change_permission(request, obj) if obj else self.has_add_permission(request)):
             raise PermissionDenied
-        page, problems = render_unsaved(self, request, obj)
+        pictures = PreviewPictures(secrets.token_urlsafe(18))
+        page, problems = render_unsaved(self, request, obj, pictures)
         context = {
             **self.admin_site.each_context(request),
             "title": f"Preview: {obj or 'new page'}",
             "opts": self.opts,
             "original": obj,
             "problems": problems,
-            "token": keep(page, request.user) if page else None,
+            "token": keep(page, pictures, request.user) if page else None,
         }
         return TemplateResponse(request, "admin/procedures/procedure/preview.html", context, status=400 if problems else 200)
 
@@ -127,3 +192,8 @@ class PreviewViews:
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
         return kept_page(token, request.user)
+
+    def preview_picture_view(self, request, token, name):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        return kept_picture(token, name, request.user)

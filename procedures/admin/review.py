@@ -63,7 +63,7 @@ class ReviewViews:
             raise PermissionDenied("Only medical reviewers can record a review.")
         own_profile = getattr(request.user, "author_profile", None)
         initial = {"reviewed_on": timezone.localdate(), "reviewer": own_profile if own_profile else procedure.reviewer}
-        form = ReviewForm(request.POST or None, initial=initial)
+        form = ReviewForm(request.POST or None, initial=initial, procedure=procedure)
         if request.method == "POST" and form.is_valid():
             review.record_review(
                 procedure,

@@ -6,7 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
-from procedures.models import Author, Condition, Procedure, Specialty
+from procedures.models import Author, CodeSystem, Condition, Procedure, ReviewState, Specialty
 
 
 def absolute(request, path):
@@ -16,10 +16,19 @@ def absolute(request, path):
 # Serializers ----------------------------------------------------------------------------
 
 
+class ErrorSerializer(serializers.Serializer):
+    """The body of every error answer but a 400 (whose keys are the parameters at fault)."""
+
+    detail = serializers.CharField(help_text="What went wrong, in words.")
+
+    class Meta:
+        ref_name = "Error"
+
+
 class CodeSerializer(serializers.Serializer):
-    system = serializers.CharField(help_text="The coding system's OID, e.g. 2.16.840.1.113883.6.90.")
-    system_name = serializers.CharField(source="get_system_display", help_text="e.g. ICD-10-CM")
-    code = serializers.CharField()
+    system = serializers.ChoiceField(CodeSystem.values, help_text="The coding system's OID, e.g. 2.16.840.1.113883.6.90.")
+    system_name = serializers.ChoiceField(CodeSystem.labels, source="get_system_display", help_text="e.g. ICD-10-CM")
+    code = serializers.CharField(help_text="As the coding system writes it, e.g. L64.9.")
 
 
 class SpecialtySerializer(serializers.ModelSerializer):
@@ -28,29 +37,34 @@ class SpecialtySerializer(serializers.ModelSerializer):
     class Meta:
         model = Specialty
         fields = ["slug", "name", "description", "api_url"]
+        read_only_fields = fields
 
-    def get_api_url(self, specialty) -> str:
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_api_url(self, specialty):
         return absolute(self.context["request"], reverse("api:specialty-detail", args=[specialty.slug]))
 
 
 class AuthorSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField(help_text="The author's page on mesocare.")
     api_url = serializers.SerializerMethodField()
-    photo_url = serializers.SerializerMethodField()
+    photo_url = serializers.SerializerMethodField(help_text="null when the author has no photo.")
     bio_html = serializers.CharField(help_text="Sanitised HTML.")
     disclosure = serializers.CharField(help_text="Conflicts of interest, in the author's words.")
 
     class Meta:
         model = Author
         fields = ["slug", "name", "credentials", "role", "url", "api_url", "photo_url", "photo_alt", "bio_html", "disclosure"]
-
-    def get_url(self, author) -> str:
-        return absolute(self.context["request"], author.get_absolute_url())
-
-    def get_api_url(self, author) -> str:
-        return absolute(self.context["request"], reverse("api:author-detail", args=[author.slug]))
+        read_only_fields = fields
 
     @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, author):
+        return absolute(self.context["request"], author.get_absolute_url())
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_api_url(self, author):
+        return absolute(self.context["request"], reverse("api:author-detail", args=[author.slug]))
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
     def get_photo_url(self, author):
         return absolute(self.context["request"], author.photo.url) if author.photo else None
 
@@ -58,14 +72,17 @@ class AuthorSerializer(serializers.ModelSerializer):
 class PersonSerializer(AuthorSerializer):
     class Meta(AuthorSerializer.Meta):
         fields = ["slug", "name", "credentials", "role", "url", "api_url"]
+        read_only_fields = fields
 
 
 class ConditionSerializer(serializers.ModelSerializer):
+    also_known_as = serializers.ListField(child=serializers.CharField(), help_text="Other names, e.g. alopecia.")
     codes = CodeSerializer(many=True)
 
     class Meta:
         model = Condition
         fields = ["slug", "name", "also_known_as", "codes"]
+        read_only_fields = fields
 
 
 class ProcedureSummarySerializer(serializers.ModelSerializer):
@@ -76,18 +93,23 @@ class ProcedureSummarySerializer(serializers.ModelSerializer):
     class Meta:
         model = Procedure
         fields = ["slug", "title", "summary", "url", "api_url", "last_updated", "last_reviewed", "specialties"]
+        read_only_fields = fields
 
-    def get_url(self, procedure) -> str:
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, procedure):
         return absolute(self.context["request"], procedure.get_absolute_url())
 
-    def get_api_url(self, procedure) -> str:
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_api_url(self, procedure):
         return absolute(self.context["request"], reverse("api:procedure-detail", args=[procedure.slug]))
 
 
 class SectionSerializer(serializers.Serializer):
-    key = serializers.CharField(help_text="what_it_is, who_it_is_for, preparation, how_it_is_done, risks or recovery")
-    title = serializers.CharField()
-    anchor = serializers.CharField(help_text="Link to the section as <page url>#<anchor>.")
+    key = serializers.ChoiceField([field for field, _, _ in Procedure.SECTIONS])
+    title = serializers.ChoiceField([title for _, title, _ in Procedure.SECTIONS])
+    anchor = serializers.ChoiceField(
+        [anchor for _, _, anchor in Procedure.SECTIONS], help_text="Link to the section as <page url>#<anchor>."
+    )
     html = serializers.CharField(help_text="Sanitised HTML, as on the page.")
     markdown = serializers.CharField(help_text="The editor's Markdown. Render it with a sanitiser, or use `html`.")
 
@@ -105,7 +127,7 @@ class ProcedureDetailSerializer(ProcedureSummarySerializer):
     sections = serializers.SerializerMethodField()
     author = PersonSerializer()
     reviewer = PersonSerializer(allow_null=True, help_text="The medical reviewer.")
-    review_state = serializers.CharField(help_text="up-to-date, due-soon, overdue or not-reviewed")
+    review_state = serializers.ChoiceField(ReviewState.values)
     specialties = SpecialtySerializer(many=True)
     conditions = ConditionSerializer(many=True, help_text="What the procedure treats, with their codes.")
     body_areas = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
@@ -116,7 +138,7 @@ class ProcedureDetailSerializer(ProcedureSummarySerializer):
     attribution = serializers.SerializerMethodField(help_text="Show this with anything you reuse from the page.")
 
     class Meta(ProcedureSummarySerializer.Meta):
-        fields = [
+        fields = read_only_fields = [
             *ProcedureSummarySerializer.Meta.fields,
             "procedure_type",
             "first_published",
@@ -148,7 +170,14 @@ class ProcedureDetailSerializer(ProcedureSummarySerializer):
             for number, r in enumerate(procedure.references.all(), start=1)
         ]
 
-    @extend_schema_field(inline_serializer("Disclaimer", {"title": serializers.CharField(), "html": serializers.CharField()}))
+    @extend_schema_field(
+        inline_serializer(
+            "Disclaimer",
+            {"title": serializers.CharField(), "html": serializers.CharField()},
+            allow_null=True,
+            help_text="null only while the site has no default disclaimer.",
+        )
+    )
     def get_disclaimer(self, procedure):
         disclaimer = procedure.disclaimer_to_show()
         return {"title": disclaimer.title, "html": disclaimer.body_html} if disclaimer else None
@@ -162,3 +191,17 @@ def attribution(procedure, url):
     if procedure.reviewer and procedure.last_reviewed:
         reviewed = f", medically reviewed by {procedure.reviewer.name} on {date_format(procedure.last_reviewed, 'j F Y')}"
     return f"“{procedure.title}”, by {procedure.author.name}{reviewed}. From mesocare: {url}"
+
+
+class CodeLookupSerializer(serializers.Serializer):
+    """What /api/v1/lookup/ answers: the code looked up and the published pages that fit it."""
+
+    code = serializers.CharField(help_text="The code looked up, in capitals.")
+    system = serializers.SerializerMethodField(
+        help_text=f"Its coding system, as `system_name` in codes ({', '.join(CodeSystem.labels)}); null when none was given."
+    )
+    results = ProcedureSummarySerializer(many=True)
+
+    @extend_schema_field({"type": "string", "nullable": True})  # not an enum again: one is enough (Code.system_name)
+    def get_system(self, answer):
+        return answer["system"].label if answer["system"] else None

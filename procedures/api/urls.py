@@ -1,8 +1,8 @@
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
-from .views import AuthorViewSet, CodeLookupView, ProcedureViewSet, SpecialtyViewSet
+from .views import AuthorViewSet, CodeLookupView, NoSuchAddress, ProcedureViewSet, SpecialtyViewSet
 
 app_name = "api"
 router = DefaultRouter(trailing_slash=True)
@@ -14,4 +14,6 @@ urlpatterns = [
     *router.urls,
     path("lookup/", CodeLookupView.as_view(), name="lookup"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    # Last: whatever else ends in a slash (addresses without one are first redirected to it).
+    re_path(r"^(?:[\s\S]*/)?$", NoSuchAddress.as_view(), name="no-such-address"),
 ]

@@ -1,13 +1,14 @@
-"""The read-only API for clinics (/api/v1/): published pages, authors, specialties, lookup by code."""
+"""The read-only API for clinics (/api/v1/): published pages, authors, specialties, lookup by code.
 
-import re
+What each view can answer is stated in its schema (contract.py), and checked by fuzzing the live
+site against it (tests/api/test_contract.py)."""
 
 from django.db.models import Q
 from django.http import HttpResponsePermanentRedirect
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers, status, viewsets
-from rest_framework.exceptions import ValidationError
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import status, viewsets
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -21,14 +22,51 @@ from procedures.models import (
 )
 from procedures.publishing.addresses import Gone, Moved, find_procedure
 
-from .serializers import AuthorSerializer, ProcedureDetailSerializer, ProcedureSummarySerializer, SpecialtySerializer
+from . import contract
+from .contract import CODE, SLUG, SLUG_CHARACTERS, SYSTEM, answers, bad_parameters, error, matches
+from .serializers import (
+    AuthorSerializer,
+    CodeLookupSerializer,
+    ProcedureDetailSerializer,
+    ProcedureSummarySerializer,
+    SpecialtySerializer,
+)
+
+PAGE_PARAMETERS = bad_parameters(
+    "Bad Request: ?page= or ?page_size= is not a whole number from 1 (or ?specialty= is not a specialty).",
+    {"page": "Give a whole number from 1, e.g. ?page=2."},
+)
+PAGE_BEYOND_THE_LAST = error("Not Found: ?page= is beyond the last page (or ?format= is not json).", "Invalid page.")
+
+
+class BySlug:
+    """Views that find one thing by its slug. An address whose slug cannot be one (a dot, a NUL
+    character, which PostgreSQL would refuse) is not theirs: NoSuchAddress answers it."""
+
+    lookup_field = "slug"
+    lookup_value_regex = SLUG_CHARACTERS
+    schema = contract.ContractSchema()
 
 
 @extend_schema(tags=["procedures"])
-class ProcedureViewSet(viewsets.ReadOnlyModelViewSet):
+@extend_schema_view(
+    list=extend_schema(responses=answers(ProcedureSummarySerializer, PAGE_BEYOND_THE_LAST, PAGE_PARAMETERS)),
+    retrieve=extend_schema(
+        parameters=[contract.slug_in_path("The page's slug, as in its address /procedures/<slug>/.", "mesotherapy")],
+        responses=answers(
+            ProcedureDetailSerializer,
+            error("Not Found: no published page has (or had) this address.", "No such page."),
+            more={
+                301: OpenApiResponse(None, "Moved Permanently: the page was renamed. Location gives its current address."),
+                410: error("Gone: the page was withdrawn or deleted.", "“Mesotherapy” was withdrawn or removed."),
+            },
+        ),
+    ),
+)
+class ProcedureViewSet(BySlug, viewsets.ReadOnlyModelViewSet):
     """Published procedure pages, A to Z. Drafts are never listed."""
 
-    lookup_field = "slug"
+    filters_by_specialty = True  # ?specialty= (contract.ContractSchema documents it)
 
     def get_queryset(self):
         if self.action == "retrieve":  # find_procedure() sees to drafts, former and withdrawn addresses
@@ -37,8 +75,8 @@ class ProcedureViewSet(viewsets.ReadOnlyModelViewSet):
             )
         procedures = Procedure.objects.published().prefetch_related("specialties")
         specialty = self.request.query_params.get("specialty")
-        if specialty:
-            if not Specialty.objects.filter(slug=specialty).exists():
+        if specialty is not None:
+            if not matches(SLUG, specialty) or not Specialty.objects.filter(slug=specialty).exists():
                 raise ValidationError({"specialty": f"No specialty {specialty!r}. See /api/v1/specialties/."})
             procedures = procedures.filter(specialties__slug=specialty)
         return procedures
@@ -46,11 +84,6 @@ class ProcedureViewSet(viewsets.ReadOnlyModelViewSet):
     def get_serializer_class(self):
         return ProcedureDetailSerializer if self.action == "retrieve" else ProcedureSummarySerializer
 
-    @extend_schema(parameters=[OpenApiParameter("specialty", str, description="Only procedures in this specialty (its slug).")])
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
-
-    @extend_schema(responses={200: ProcedureDetailSerializer, 301: None, 404: None, 410: None})
     def retrieve(self, request, slug=None):
         """One page, with its sections as HTML and Markdown. A former address answers 301 to the
         current one; a withdrawn or deleted page answers 410."""
@@ -64,31 +97,39 @@ class ProcedureViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema(tags=["authors"])
-class AuthorViewSet(viewsets.ReadOnlyModelViewSet):
+@extend_schema_view(
+    list=extend_schema(responses=answers(AuthorSerializer, PAGE_BEYOND_THE_LAST, PAGE_PARAMETERS)),
+    retrieve=extend_schema(
+        parameters=[contract.slug_in_path("The author's slug, as in their address /authors/<slug>/.", "anand-lakhkar")],
+        responses=answers(AuthorSerializer, error("Not Found: no author has this slug.", "No Author matches the given query.")),
+    ),
+)
+class AuthorViewSet(BySlug, viewsets.ReadOnlyModelViewSet):
     """The people who write and medically review pages."""
 
     queryset = Author.objects.all()
     serializer_class = AuthorSerializer
-    lookup_field = "slug"
 
 
 @extend_schema(tags=["specialties"])
-class SpecialtyViewSet(viewsets.ReadOnlyModelViewSet):
+@extend_schema_view(
+    list=extend_schema(responses=answers(SpecialtySerializer, PAGE_BEYOND_THE_LAST, PAGE_PARAMETERS)),
+    retrieve=extend_schema(
+        parameters=[contract.slug_in_path("The specialty's slug, as in its address /specialties/<slug>/.", "dermatology")],
+        responses=answers(
+            SpecialtySerializer, error("Not Found: no specialty has this slug.", "No Specialty matches the given query.")
+        ),
+    ),
+)
+class SpecialtyViewSet(BySlug, viewsets.ReadOnlyModelViewSet):
     queryset = Specialty.objects.all()
     serializer_class = SpecialtySerializer
-    lookup_field = "slug"
 
 
-CODE_PARAMETERS = [
-    OpenApiParameter("code", str, description="A code, e.g. L64.9."),
-    OpenApiParameter(
-        "system", str, description="Its coding system, by name (ICD-10-CM, ICD-10, SNOMED-CT, CPT) or OID. Optional."
-    ),
-    OpenApiParameter("mainSearchCriteria.v.c", str, description="HL7 Infobutton: the code."),
-    OpenApiParameter("mainSearchCriteria.v.cs", str, description="HL7 Infobutton: the code system's OID."),
-]
+CODE_PARAMETERS = (("code", "mainSearchCriteria.v.c"), ("system", "mainSearchCriteria.v.cs"))
 
 
+@extend_schema(tags=["lookup"])
 class CodeLookupView(APIView):
     """Which published pages fit a code from a patient's record (a condition's code, or a procedure's).
 
@@ -97,34 +138,44 @@ class CodeLookupView(APIView):
     codes it starts with or that start with it, so L64.9 finds pages about L64, and L64 finds L64.9.
     """
 
+    schema = contract.ContractSchema()
+
     @extend_schema(
-        tags=["lookup"],
-        parameters=CODE_PARAMETERS,
-        responses=inline_serializer(
-            "CodeLookup",
-            {
-                "code": serializers.CharField(),
-                "system": serializers.CharField(allow_null=True),
-                "results": ProcedureSummarySerializer(many=True),
-            },
+        parameters=[contract.CODE_LOOKUP],
+        responses=answers(
+            CodeLookupSerializer,
+            error("Not Found: ?format= is not json.", "Not found."),
+            bad_parameters(
+                "Bad Request: no code was given, or a parameter is not valid.",
+                {"code": "Give a code, e.g. ?code=L64.9&system=ICD-10-CM (or mainSearchCriteria.v.c)."},
+            ),
         ),
+        examples=[
+            OpenApiExample(
+                "Found",
+                value={"code": "L64.9", "system": "ICD-10-CM", "results": []},
+                response_only=True,
+                status_codes=["200"],
+            )
+        ],
     )
     def get(self, request):
         params = request.query_params
-        code = (params.get("code") or params.get("mainSearchCriteria.v.c") or "").strip().upper()
-        system_given = params.get("system") or params.get("mainSearchCriteria.v.cs")
-        if not code:
+        for name in CODE_PARAMETERS[0]:
+            if name in params and not matches(CODE, params[name]):
+                raise ValidationError({name: "That is not a code: codes are letters, digits and dots, e.g. L64.9."})
+        for name in CODE_PARAMETERS[1]:
+            if name in params and not matches(SYSTEM, params[name]):
+                known = ", ".join(f"{s.label} ({s.value})" for s in CodeSystem)
+                raise ValidationError({name: f"Unknown coding system {params[name]!r}. Known: {known}."})
+        code, system_given = (next((params[name] for name in names if name in params), None) for names in CODE_PARAMETERS)
+        if code is None:
             raise ValidationError({"code": "Give a code, e.g. ?code=L64.9&system=ICD-10-CM (or mainSearchCriteria.v.c)."})
-        if len(code) > 40 or not re.fullmatch(r"[A-Z0-9][A-Z0-9.\-]*", code):
-            raise ValidationError({"code": "That is not a code: codes are letters, digits and dots, e.g. L64.9."})
-        system = CodeSystem.from_name(system_given) if system_given else None
-        if system_given and system is None:
-            known = ", ".join(f"{s.label} ({s.value})" for s in CodeSystem)
-            raise ValidationError({"system": f"Unknown coding system {system_given!r}. Known: {known}."})
+        code = code.strip().upper()
+        system = CodeSystem.from_name(system_given) if system_given is not None else None
 
-        pages = matching_procedures(code, system)
-        results = ProcedureSummarySerializer(pages, many=True, context={"request": request}).data
-        return Response({"code": code, "system": system.label if system else None, "results": results})
+        answer = {"code": code, "system": system, "results": matching_procedures(code, system)}
+        return Response(CodeLookupSerializer(answer, context={"request": request}).data)
 
 
 def matching_procedures(code, system=None):
@@ -140,3 +191,14 @@ def matching_procedures(code, system=None):
     procedures = {row.procedure_id for row in procedure_codes if fits(row.code)}
     matching = Q(conditions__in=conditions) | Q(pk__in=procedures)
     return Procedure.objects.published().filter(matching).distinct().prefetch_related("specialties").order_by("title")
+
+
+@extend_schema(exclude=True)
+class NoSuchAddress(APIView):
+    """Any other address under /api/v1/: a 404 in JSON like the API's own, not the site's HTML
+    page (a slug with a dot or a slash in it ends up here)."""
+
+    def get(self, request, *args, **kwargs):
+        raise NotFound("No such address in the API: see /api/v1/schema/.")
+
+    http_method_not_allowed = get

@@ -1,5 +1,7 @@
-"""Writing the database back to content/ in the format the loader reads."""
+"""Writing the database back to content/ in the format the loader reads (see reading.py)."""
 
+import re
+from itertools import chain, count
 from pathlib import Path
 
 import yaml
@@ -7,6 +9,7 @@ import yaml
 from procedures.models import Procedure
 
 from .kinds import KINDS
+from .reading import trimmed
 from .snapshots import snapshot
 
 
@@ -20,7 +23,7 @@ def dump_content(directory):
         wanted = set()
         for obj in kind.model.objects.order_by("slug"):
             path = folder / f"{obj.slug}.md"
-            path.write_text(render_file(kind, obj), encoding="utf-8")
+            path.write_text(render_file(kind, obj), encoding="utf-8", newline="\n")
             wanted.add(path)
             written.append(path)
         for stale in set(folder.glob("*.md")) - wanted:
@@ -30,10 +33,41 @@ def dump_content(directory):
 
 def render_file(kind, obj):
     values = snapshot(kind, obj)
+    texts = {key: values.pop(key) for key in kind.texts}
+    # Text a body would not give back exactly goes, exactly, into the front matter.
+    exact = {key: ExactText(text) for key, text in texts.items() if trimmed(text) != text}
+    plain = {key: text for key, text in texts.items() if key not in exact and text}
     if kind.sections:
-        sections = [(title, values.pop(field)) for field, title, _ in Procedure.SECTIONS]
-        body = "\n\n".join(f"## {title}\n\n{text}" for title, text in sections if text)
+        marker = section_marker(plain.values())
+        body = "\n\n".join(f"{marker}{title}\n\n{plain[key]}" for key, title, _ in Procedure.SECTIONS if key in plain)
     else:
-        body = values.pop(kind.body) if kind.body else ""
-    front = yaml.safe_dump(values, sort_keys=False, allow_unicode=True, width=1000)
+        body = plain.get(kind.body, "")
+    front = yaml.dump({**values, **exact}, Dumper=ContentYAMLDumper, sort_keys=False, allow_unicode=True, width=1000)
     return f"---\n{front}---\n{body}\n" if body else f"---\n{front}---\n"
+
+
+def section_marker(texts):
+    """How the sections' headings start: "## " unless a line of their text starts so; then the
+    fewest # that start none of their lines."""
+    taken = {len(found[1]) for text in texts for found in re.finditer(r"^(#+) ", text, re.MULTILINE)}
+    return "#" * next(number for number in chain((2, 1), count(3)) if number not in taken) + " "
+
+
+class ExactText(str):
+    """A body given in the front matter: written as a block of lines where YAML allows it."""
+
+
+class ContentYAMLDumper(yaml.SafeDumper):
+    pass
+
+
+def represent_text(dumper, text):
+    # PyYAML reads a NEL (U+0085) written unquoted back as a line break, so such text is quoted.
+    style = '"' if any(mark in text for mark in "\x85\u2028\u2029") else None
+    if style is None and isinstance(text, ExactText) and "\n" in text:
+        style = "|"
+    return dumper.represent_scalar("tag:yaml.org,2002:str", str(text), style=style)
+
+
+ContentYAMLDumper.add_representer(str, represent_text)
+ContentYAMLDumper.add_representer(ExactText, represent_text)

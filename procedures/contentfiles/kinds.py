@@ -34,6 +34,13 @@ class Kind:
     rows: dict = field(default_factory=dict)  # key -> (model, keys of each row): rows belonging to it
 
     @property
+    def texts(self):
+        """The model fields the body holds: a procedure's sections, or the one body field."""
+        if self.sections:
+            return tuple(name for name, _, _ in Procedure.SECTIONS)
+        return (self.body,) if self.body else ()
+
+    @property
     def relations(self):
         return self.links.keys() | self.many.keys() | self.rows.keys() | ({FORMER} & set(self.fields))
 

@@ -1,5 +1,13 @@
 """Reading one content file: YAML front matter, then the body (a procedure's body is its
-sections, each starting with its "## <heading>" line)."""
+sections, each starting with its "## <heading>" line).
+
+The body is the editor's text as it is, line for line: only blank lines before it and
+whitespace after it are not part of it. Text a body cannot hold exactly (one starting with a
+blank line or ending in whitespace) is given in the front matter instead, under its field's
+name (`bio: |` …, `risks: "…"`). A procedure's sections are marked by headings with the
+number of # its first line uses: `## What it is`, or `# What it is` (or ###, …) when the
+sections' own text has lines starting with "## ".
+"""
 
 import re
 
@@ -16,6 +24,8 @@ class FileProblem(Exception):
 
 
 SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+SECTION_MARKER = re.compile(r"#+ ")
+LINE_ENDING = re.compile(r"\r\n?")
 FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)^---[ \t]*\r?$\n?(.*)\Z", re.DOTALL | re.MULTILINE)
 
 
@@ -44,21 +54,41 @@ def read_file(kind, path):
         raise FileProblem(f"front matter is not valid YAML: {error}") from None
     if not isinstance(metadata, dict):
         raise FileProblem("front matter must be `field: value` lines")
-    unknown = set(map(str, metadata)) - set(kind.fields)
+    unknown = set(map(str, metadata)) - set(kind.fields) - set(kind.texts)
     if unknown:
         raise FileProblem(f"unknown field {sorted(unknown)[0]!r}; the fields are: {', '.join(kind.fields)}")
     values = {
         key: metadata[key] if key in kind.relations else typed(kind.model, key, metadata[key])
-        for key in kind.fields
+        for key in (*kind.fields, *kind.texts)
         if key in metadata
     }
     if kind.sections:
-        values.update(split_sections(match[2]))
+        for key, text in split_sections(match[2]).items():
+            if key in values:
+                raise FileProblem(f"section {key!r} is given twice: in the front matter (`{key}:`) and in the body")
+            values[key] = text
+        values = {key: "" for key in kind.texts} | values
     elif kind.body:
-        values[kind.body] = match[2].strip()
+        text = trimmed(match[2])
+        if kind.body in values and text:
+            raise FileProblem(f"the text is given twice: in the front matter (`{kind.body}:`) and after it")
+        values.setdefault(kind.body, text)
     elif match[2].strip():
         raise FileProblem("has text after the front matter, but this kind of file takes none")
     return values
+
+
+def trimmed(text):
+    """A body as a file holds it: the editor's lines as they are, without blank lines before
+    them or whitespace after them."""
+    lines = text.split("\n")
+    start = next((number for number, line in enumerate(lines) if line.strip()), len(lines))
+    return "\n".join(lines[start:]).rstrip()
+
+
+def normal_line_endings(text):
+    """Text with its lines ending in LF, as a file read on any system gives it (CR LF is what browsers send)."""
+    return LINE_ENDING.sub("\n", text)
 
 
 def typed(model, key, value):
@@ -77,29 +107,33 @@ def typed(model, key, value):
 
 
 def split_sections(body):
-    """A procedure body: "## Heading" lines name the sections (see Procedure.SECTIONS)."""
-    sections = {field: "" for field, _, _ in Procedure.SECTIONS}
-    current, lines, seen = None, [], set()
+    """A procedure body's sections by field. The first line is a section's heading (`## What it is`,
+    see Procedure.SECTIONS); every line starting with as many # and a space is one, and every other
+    line belongs to the section above it, as it is (an editor's own headings included)."""
+    sections, current, lines, marker = {}, None, [], None
 
     def finish():
         if current:
-            sections[current] = "\n".join(lines).strip()
+            sections[current] = trimmed("\n".join(lines))
 
-    for number, line in enumerate(body.splitlines(), start=1):
-        if line.startswith("## "):
+    for number, line in enumerate(body.split("\n"), start=1):
+        if marker is None and line.strip():
+            if not (found := SECTION_MARKER.match(line)):
+                raise FileProblem(f"body line {number}: text before the first section heading (## What it is)")
+            marker = found[0]
+        if marker is not None and line.startswith(marker):
             finish()
-            heading = line[3:].strip()
-            current = SECTION_BY_HEADING.get(heading.lower())
+            current, lines = SECTION_BY_HEADING.get(line[len(marker) :].strip().lower()), []
             if current is None:
-                expected = "; ".join(f"## {title}" for _, title, _ in Procedure.SECTIONS)
-                raise FileProblem(f"unknown section heading {line.strip()!r}; the sections are: {expected}")
-            if current in seen:
+                expected = "; ".join(f"{marker}{title}" for _, title, _ in Procedure.SECTIONS)
+                raise FileProblem(
+                    f"unknown section heading {line.strip()!r}; the sections are: {expected}. "
+                    f"A heading of your own inside a section needs more (or fewer) # than {marker.strip()!r}"
+                )
+            if current in sections:
                 raise FileProblem(f"section {line.strip()!r} appears twice")
-            seen.add(current)
-            lines = []
-        elif current is None and line.strip():
-            raise FileProblem(f"body line {number}: text before the first section heading (## What it is)")
-        else:
+            sections[current] = ""
+        elif marker is not None:
             lines.append(line)
     finish()
     return sections

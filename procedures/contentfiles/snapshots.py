@@ -1,9 +1,9 @@
 """Comparing what the database holds with what a file says, in the plain values files hold."""
 
-from procedures.models import CodeSystem, Procedure
+from procedures.models import CodeSystem
 
 from .kinds import FORMER, IMAGE_FIELDS
-from .reading import FileProblem, typed
+from .reading import FileProblem, normal_line_endings, typed
 
 
 def snapshot(kind, obj):
@@ -22,10 +22,8 @@ def snapshot(kind, obj):
             values[key] = getattr(obj, key).name or ""
         else:
             values[key] = getattr(obj, key)
-    if kind.sections:
-        values.update({field: getattr(obj, field) for field, _, _ in Procedure.SECTIONS})
-    elif kind.body:
-        values[kind.body] = getattr(obj, kind.body)
+    # Line endings are not part of the text: a file holds LF, whatever the browser sent.
+    values.update({field: normal_line_endings(getattr(obj, field)) for field in kind.texts})
     return values
 
 

@@ -1,6 +1,8 @@
 """When the database cannot serve, visitors get a plain 503 page that asks them to come back in a
 few minutes, with Retry-After, instead of the 500 page that says something broke for good; and
-the log gets one line per request instead of the same traceback again and again.
+the log gets one line per request instead of the same traceback again and again. A request
+refused as suspicious (a Host we do not serve, a path out of MEDIA_ROOT) keeps its 400 and is
+one line in the log too: the traceback would say nothing about the site.
 
 Only an outage is treated so: the database is unreachable, the connection is lost, or it cannot
 take work now (shutting down, out of connections or space, locked). Any other database error —
@@ -12,6 +14,7 @@ settings): it must not import models."""
 import logging
 import sqlite3
 import sys
+from http.client import responses
 
 from django.conf import settings
 from django.db.utils import InterfaceError, OperationalError
@@ -74,5 +77,28 @@ class DatabaseOutageInOneLine(logging.Filter):
         if getattr(record, "status_code", None) == 503 and is_database_outage(error):
             record.msg = f"{record.getMessage()} (the database is unavailable: {in_one_line(error)})"
             record.args = ()
+            record.exc_info = record.exc_text = None
+        return True
+
+
+def printable(text):
+    """Text as one line the reader can trust: no line breaks or terminal controls from a visitor."""
+    return "".join(character if character.isprintable() else ascii(character)[1:-1] for character in str(text))
+
+
+class SuspiciousRequestInOneLine(logging.Filter):
+    """On the log's handler, for django.security.*: a request Django refused as suspicious
+    (DisallowedHost, SuspiciousFileOperation, …) is logged as one warning with its status, path
+    and reason. Each gets its own logger (django.security.<ErrorName>), and a logger's filters
+    do not reach its children's records, so this sits on the handler."""
+
+    def filter(self, record):
+        request = getattr(record, "request", None)
+        if record.name.startswith("django.security.") and request is not None:
+            status = getattr(record, "status_code", 400)
+            reason = f"{record.name.removeprefix('django.security.')}: {record.getMessage()}"
+            record.msg = "%s (%s): %s (%s)"
+            record.args = (responses.get(status, "Refused"), status, printable(request.path), printable(reason))
+            record.levelno, record.levelname = logging.WARNING, logging.getLevelName(logging.WARNING)
             record.exc_info = record.exc_text = None
         return True

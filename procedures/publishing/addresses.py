@@ -26,12 +26,12 @@ def find_procedure(request, slug, queryset=None, *, staff_preview=True):
     """The procedure whose page is at this slug, for this visitor.
 
     Raises Moved (the page has a new address), Gone (it was withdrawn or deleted) or Http404.
-    Staff see drafts (their preview); everyone else only published pages.
+    Staff who may change pages see drafts (their preview); everyone else only published pages.
     """
     queryset = queryset if queryset is not None else Procedure.objects.all()
     procedure = queryset.filter(slug=slug).first()
     if procedure is not None:
-        if procedure.is_published or (staff_preview and request.user.is_staff):
+        if procedure.is_published or (staff_preview and sees_drafts(request.user)):
             return procedure
         if procedure.was_public:
             raise Gone(procedure.title, procedure)
@@ -41,9 +41,14 @@ def find_procedure(request, slug, queryset=None, *, staff_preview=True):
         raise Http404("No such page.")
     if former.procedure is None:
         raise Gone(former.title)
-    if former.procedure.is_published or (staff_preview and request.user.is_staff):
+    if former.procedure.is_published or (staff_preview and sees_drafts(request.user)):
         raise Moved(former.procedure)
     raise Gone(former.title, former.procedure)
+
+
+def sees_drafts(user):
+    """Drafts show at their public address only to staff who may change pages (not reviewer-only accounts)."""
+    return user.is_staff and user.has_perm("procedures.change_procedure")
 
 
 def page_readdressed(procedure, old_slug):

@@ -7,9 +7,11 @@
 - PostgreSQL: weighted tsvector, websearch_to_tsquery, ts_rank, ts_headline, and pg_trgm for
   misspellings. SQLite: an FTS5 table with bm25 and snippet(), and difflib for misspellings.
   Both read the same documents and understand the query the same way.
+- Searches that found nothing are counted, within bounds a flood cannot pass (unanswered.py).
 """
 
 from .indexing import index, index_every_page
-from .query import Results, normalise, record_unanswered, search
+from .query import Results, normalise, search
+from .unanswered import record_unanswered
 
 __all__ = ["Results", "index", "index_every_page", "normalise", "record_unanswered", "search"]

@@ -4,12 +4,10 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import F
-from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from procedures.models import Condition, Procedure, SearchWord, Synonym, UnansweredSearch
+from procedures.models import Condition, Procedure, SearchWord, Synonym
 from procedures.models.freshness import SITE, stamps
 
 from .backends import END_MARK, MARK, backend
@@ -118,14 +116,3 @@ def synonym_groups(site_version):
 
 def highlighted(snippet):
     return mark_safe(escape(snippet or "").replace(MARK, "<mark>").replace(END_MARK, "</mark>"))  # noqa: S308
-
-
-def record_unanswered(query):
-    """Count a search that found nothing: its normalised words only, nothing about who searched."""
-    words = normalise(query)
-    if not words:
-        return
-    today = timezone.localdate()
-    entry, created = UnansweredSearch.objects.get_or_create(query=words[:200], defaults={"count": 1})
-    if not created:
-        UnansweredSearch.objects.filter(pk=entry.pk).update(count=F("count") + 1, last_searched=today)

@@ -7,6 +7,10 @@ Beyond plain Markdown, editors can write:
 - `[^3]` to cite the page's third reference (a link to it in the numbered list);
 - glossary terms, which are linked to their plain-words definition on first use
   when a `Glossary` is passed in (procedure pages and their preview).
+
+Pictures come from this site only (uploads under MEDIA_URL, static files): a page that
+promises to track no one loads nothing from anywhere else. An outside picture is a form
+error; one that reaches the renderer anyway (old text, a content file) is left out.
 """
 
 import re
@@ -14,6 +18,7 @@ import xml.etree.ElementTree as etree
 
 import markdown
 import nh3
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.html import escape
 from markdown.extensions import Extension
@@ -159,11 +164,24 @@ def markdown_problem(text):
             f"This text has more than {MAX_SQUARE_BRACKETS} square brackets “[”. "
             "Links and citations need one each; remove the rest."
         )
+    refused_pictures = []
     try:
-        render_markdown(text, strict=True)
+        render_markdown(text, strict=True, refused_pictures=refused_pictures)
     except RecursionError:
         return "This text is nested too deeply to show (for example, very many list markers or quote marks on one line)."
+    if refused_pictures:
+        return outside_picture_problem(refused_pictures[0])
     return None
+
+
+def outside_picture_problem(address):
+    shown = address if len(address) <= 80 else f"{address[:77]}…"
+    which = f"The picture “{shown}” is" if shown else "A picture in this text is"
+    return (
+        f"{which} not one uploaded to this site. Pages show only pictures uploaded here (nothing is "
+        "loaded from other websites): save the picture, upload it with “Add a picture” or by dragging "
+        "it onto the text box, and remove the outside address."
+    )
 
 
 def validate_markdown(text):
@@ -171,11 +189,14 @@ def validate_markdown(text):
         raise ValidationError(problem)
 
 
-def render_markdown(text: str, glossary: Glossary | None = None, top_heading: int = 3, strict=False) -> str:
+def render_markdown(
+    text: str, glossary: Glossary | None = None, top_heading: int = 3, strict=False, refused_pictures=None
+) -> str:
     """Turn editor Markdown into HTML that is safe to put on a public page.
 
     `top_heading` is the highest heading level the text may use (3 under a page's sections).
     Text too deeply nested to parse is shown as plain paragraphs (editors are told on saving).
+    Pictures not from this site are left out (their addresses added to `refused_pictures`).
     """
     extensions = ["tables", "sane_lists", "smarty", PatientMarkdown(glossary, top_heading)]
     try:
@@ -184,20 +205,39 @@ def render_markdown(text: str, glossary: Glossary | None = None, top_heading: in
         if strict:
             raise
         html = "".join(f"<p>{escape(paragraph)}</p>" for paragraph in (text or "").split("\n\n") if paragraph.strip())
-    return sanitise_html(html, top_heading)
+    return sanitise_html(html, top_heading, refused_pictures)
 
 
-def no_backslash_addresses(element, attribute, value):
-    """Browsers read "/\\evil.example" as a link to another site: such addresses are dropped."""
-    if attribute in {"href", "src"} and "\\" in value:
-        return None
-    return value
+def is_our_picture(address):
+    """An uploaded picture (under MEDIA_URL, which may be another host: object storage) or one of
+    the site's static files, addressed as the site addresses them."""
+    for prefix in (settings.MEDIA_URL, settings.STATIC_URL):  # each ends in "/": what follows is a path there
+        if prefix and address.startswith(prefix):
+            path = address[len(prefix) :]
+            return bool(path) and ".." not in path.split("/")
+    return False
 
 
-def sanitise_html(html: str, top_heading: int = 3) -> str:
-    return nh3.clean(
+def addresses_filter(refused_pictures):
+    def keep(element, attribute, value):
+        if attribute in {"href", "src"} and "\\" in value:
+            return None  # browsers read "/\\evil.example" as an address on another site
+        if element == "img" and attribute == "src" and not is_our_picture(value):
+            refused_pictures.append(value)
+            return None
+        return value
+
+    return keep
+
+
+PICTURE_LEFT_WITHOUT_ADDRESS = re.compile(r"<img\b(?![^>]*\ssrc=)[^>]*>")
+
+
+def sanitise_html(html: str, top_heading: int = 3, refused_pictures=None) -> str:
+    refused_here = []
+    safe = nh3.clean(
         html,
-        attribute_filter=no_backslash_addresses,
+        attribute_filter=addresses_filter(refused_here),
         tags=ALLOWED_TAGS | {f"h{level}" for level in range(top_heading, 7)},
         attributes=ALLOWED_ATTRIBUTES,
         allowed_classes=ALLOWED_CLASSES,
@@ -206,6 +246,11 @@ def sanitise_html(html: str, top_heading: int = 3) -> str:
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
+    safe, left_without_address = PICTURE_LEFT_WITHOUT_ADDRESS.subn("", safe)  # not even the picture's frame
+    if refused_pictures is not None:
+        # Addresses of a kind never allowed (data:, javascript:) are dropped before the filter sees them.
+        refused_pictures += refused_here + [""] * (left_without_address - len(refused_here))
+    return safe
 
 
 def cited_numbers(text: str) -> set[int]:

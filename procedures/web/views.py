@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 
+from procedures.http.rate_limit import client_address, searches_limited_per_client
 from procedures.models import Author, BodyArea, Condition, Disclaimer, GlossaryTerm, Procedure, SitePage, Specialty
 from procedures.publishing import structured_data
 from procedures.search import record_unanswered, search
@@ -173,11 +174,12 @@ def conditions_index(request):
     return render(request, "procedures/conditions_index.html", context)
 
 
+@searches_limited_per_client
 def search_page(request):
     query = request.GET.get("q", "")
     results = search(query)
     if results.searched and not results.count:
-        record_unanswered(query)
+        record_unanswered(query, asked_by=client_address(request))
     context = {"results": results, "query": results.query, "breadcrumbs": [("Search", None)]}
     return render(request, "procedures/search.html", context)
 

@@ -141,6 +141,8 @@ def test_too_many_requests_get_429_with_retry_after(api, shipped_content, settin
         ({"page_size": "-5"}, "page_size"),
         ({"page": "1;DROP TABLE"}, "page"),
         ({"specialty": "astrology"}, "specialty"),
+        ({"specialty": ""}, "specialty"),
+        ({"specialty": "nul\x00"}, "specialty"),
     ],
 )
 def test_bad_parameters_get_a_400_saying_what_to_fix(api, shipped_content, params, field):
@@ -194,12 +196,34 @@ def test_lookup_never_returns_drafts(api, shipped_content):
 
 @pytest.mark.parametrize(
     "params, field",
-    [({}, "code"), ({"code": "  "}, "code"), ({"code": "L64", "system": "klingon"}, "system"), ({"code": "x" * 500}, "code")],
+    [
+        ({}, "code"),
+        ({"code": "  "}, "code"),
+        ({"code": "L64", "system": "klingon"}, "system"),
+        ({"code": "x" * 500}, "code"),
+        # Every parameter given is checked, even the one not used (as the OpenAPI document says).
+        ({"code": "", "mainSearchCriteria.v.c": "L64.9"}, "code"),
+        ({"code": "L64.9", "mainSearchCriteria.v.c": "?"}, "mainSearchCriteria.v.c"),
+        ({"code": "L64.9", "system": ""}, "system"),
+        ({"code": "L64.9", "system": "ICD-10-CM", "mainSearchCriteria.v.cs": "klingon"}, "mainSearchCriteria.v.cs"),
+        ({"code": "ſ64"}, "code"),  # "ſ".upper() is "S": codes are ASCII before anything else
+        ({"code": "L64", "system": "\u212aCD-10"}, "system"),  # nor is a Kelvin sign a K
+    ],
 )
 def test_lookup_bad_parameters_get_a_400(api, shipped_content, params, field):
     response = api.get("/api/v1/lookup/", params)
     assert response.status_code == 400
     assert field in response.json()
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v1/", "/api/v1/nothing/here/", "/api/v1/authors/a.b/", "/api/v1/procedures/nul%00/", "/api/v1/specialties/%0A/"]
+)
+def test_any_other_api_address_is_a_404_in_json(api, db, url):
+    response = api.get(url)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["detail"]
 
 
 # The OpenAPI document ----------------------------------------------------------------------
@@ -219,8 +243,12 @@ def test_the_openapi_document_is_valid_and_describes_every_endpoint(api, db):
         "/api/v1/specialties/{slug}/",
         "/api/v1/lookup/",
     } <= set(schema["paths"])
-    lookup_parameters = {p["name"] for p in schema["paths"]["/api/v1/lookup/"]["get"]["parameters"]}
-    assert {"code", "system", "mainSearchCriteria.v.c", "mainSearchCriteria.v.cs"} <= lookup_parameters
+    # Lookup's parameters are one object, exploded into the query: OpenAPI's way to say that one
+    # of `code` and `mainSearchCriteria.v.c` is required.
+    [lookup] = schema["paths"]["/api/v1/lookup/"]["get"]["parameters"]
+    assert (lookup["in"], lookup["style"], lookup["explode"], lookup["required"]) == ("query", "form", True, True)
+    assert {"code", "system", "mainSearchCriteria.v.c", "mainSearchCriteria.v.cs"} <= set(lookup["schema"]["properties"])
+    assert lookup["schema"]["anyOf"] == [{"required": ["code"]}, {"required": ["mainSearchCriteria.v.c"]}]
 
 
 def test_the_docs_page_for_clinics(client, db):
@@ -236,7 +264,9 @@ def test_api_page_numbers_must_be_plain_digits(client, shipped_content, value):
     assert client.get("/api/v1/procedures/", {"page_size": value}).status_code == 400
 
 
-@pytest.mark.parametrize("system", ["SNOMED-CT", "snomed ct", "ICD-10", "icd10cm", "ICD-10-CM"])
+@pytest.mark.parametrize(
+    "system", ["SNOMED-CT", "snomed ct", "ICD-10", "icd10cm", "ICD-10-CM", "ICD-10 (WHO)", " 2.16.840.1.113883.6.90 "]
+)
 def test_lookup_knows_coding_systems_however_they_are_written(client, shipped_content, system):
     assert client.get("/api/v1/lookup/", {"code": "L64", "system": system}).status_code == 200
 

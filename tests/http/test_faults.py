@@ -125,9 +125,9 @@ def use_redis(settings, server, **options):
 def fresh_health_and_counts(monkeypatch):
     """No test inherits another's view of a Redis (ports are reused) or its rate-limit counts."""
     monkeypatch.setattr(cache_backends, "health_by_server", {})
-    policies.COUNTS_IN_THIS_PROCESS.clear()
+    policies.PerClientRateThrottle.counted_here.clear()
     yield
-    policies.COUNTS_IN_THIS_PROCESS.clear()
+    policies.PerClientRateThrottle.counted_here.clear()
 
 
 def statuses(client, urls):

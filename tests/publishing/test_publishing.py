@@ -13,7 +13,7 @@ from procedures.models import AuditEntry, Procedure
 from procedures.publishing import audit
 from procedures.publishing.content import save_content
 from tests.factories import AuthorFactory, ProcedureFactory, SpecialtyFactory, UserFactory, make_editor
-from tests.helpers import change_url
+from tests.helpers import change_url, restore
 from tests.html import error_messages, form_fields, page, text
 
 NOW = timezone.now()
@@ -167,7 +167,7 @@ def test_deleting_restoring_and_reviews_are_logged(reviewer_client, reviewer, ed
     reviewer_client.post(review, form_fields(reviewer_client.get(review)))
     editor_client.post(change_url(procedure), {**form_fields(editor_client.get(change_url(procedure))), "risks": "Edited."})
     first = Version.objects.get_for_object(procedure).last()
-    editor_client.post(reverse("admin:procedures_procedure_restore", args=[procedure.pk, first.pk]))
+    restore(editor_client, procedure, first)
     admin = Client()
     superuser = UserFactory(is_staff=True, is_superuser=True, username="boss")
     admin.force_login(superuser)

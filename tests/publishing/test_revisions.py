@@ -9,7 +9,7 @@ from procedures.models import Author, Disclaimer, FormerSlug, Procedure, SitePag
 from procedures.publishing.content import save_content
 from procedures.publishing.revisions import word_diff
 from tests.factories import AuthorFactory, DisclaimerFactory, ProcedureFactory, UserFactory
-from tests.helpers import change_url
+from tests.helpers import change_url, restore
 from tests.html import error_messages, form_fields, page, text
 
 
@@ -82,8 +82,7 @@ def test_restoring_a_revision_is_one_step_and_itself_a_new_revision(editor_clien
     assert procedure.risks == "Nothing to worry about." and not procedure.references.exists()
 
     first = Version.objects.get_for_object(procedure).last()
-    restore = reverse("admin:procedures_procedure_restore", args=[procedure.pk, first.pk])
-    response = editor_client.post(restore, follow=True)
+    response = restore(editor_client, procedure, first, follow=True)
     assert "Restored the version saved" in text(response)
     procedure.refresh_from_db()
     assert procedure.risks == "Bruising."
@@ -97,9 +96,9 @@ def test_restore_needs_a_post_and_permission(editor_client, reviewer_client):
     procedure = ProcedureFactory()
     edit(editor_client, procedure, risks="Changed.")
     version = Version.objects.get_for_object(procedure).first()
-    restore = reverse("admin:procedures_procedure_restore", args=[procedure.pk, version.pk])
-    assert editor_client.get(restore).status_code == 302  # to the compare page, nothing restored
-    assert reviewer_client.post(restore).status_code == 403
+    address = reverse("admin:procedures_procedure_restore", args=[procedure.pk, version.pk])
+    assert editor_client.get(address).status_code == 302  # to the compare page, nothing restored
+    assert reviewer_client.post(address, {"opened_version": procedure.edit_version}).status_code == 403
 
 
 def test_restoring_an_old_address_keeps_the_newer_one_working(editor_client):
@@ -107,7 +106,7 @@ def test_restoring_an_old_address_keeps_the_newer_one_working(editor_client):
     edit(editor_client, procedure, risks="Kept.")
     first = Version.objects.get_for_object(procedure).first()
     edit(editor_client, procedure, slug="second-name")
-    editor_client.post(reverse("admin:procedures_procedure_restore", args=[procedure.pk, first.pk]))
+    restore(editor_client, procedure, first)
     procedure.refresh_from_db()
     assert procedure.slug == "first-name"
     assert Client().get("/procedures/second-name/")["Location"] == "/procedures/first-name/"
@@ -157,7 +156,7 @@ def test_restoring_one_page_leaves_every_other_page_and_login_alone(editor_clien
     save_content(author)
     meso.risks = "Changed after loading."
     save_content(meso)
-    editor_client.post(reverse("admin:procedures_procedure_restore", args=[meso.pk, loaded.pk]))
+    restore(editor_client, meso, loaded)
     meso.refresh_from_db()
     hair.refresh_from_db()
     author.refresh_from_db()

@@ -50,6 +50,7 @@ def running(collected_static, logs_on_failure):
         cache_url=f"filecache://{directory / 'cache'}",  # as `make run` (.cache/)
         static=collected_static,
         API_RATE_LIMIT="100000/minute",  # the patients here are many; the limit has tests of its own
+        SEARCH_RATE_LIMIT="100000/minute",
     )
     logs_on_failure(site)
     try:

@@ -7,7 +7,15 @@ from django.views.defaults import server_error
 
 from procedures.models import Disclaimer, Procedure
 from procedures.publishing.content import delete_content, save_content
-from tests.factories import AuthorFactory, DisclaimerFactory, ProcedureFactory, RelatedLinkFactory, SpecialtyFactory, UserFactory
+from tests.factories import (
+    AuthorFactory,
+    DisclaimerFactory,
+    ProcedureFactory,
+    RelatedLinkFactory,
+    SpecialtyFactory,
+    UserFactory,
+    make_editor,
+)
 from tests.helpers import SECTION_HEADINGS
 from tests.html import page, text
 
@@ -146,7 +154,7 @@ def test_drafts_are_not_found_by_the_public(client, db):
 
 def test_staff_see_drafts_with_a_draft_banner(client, db):
     draft = ProcedureFactory(title="Coming soon", status=Procedure.Status.DRAFT)
-    client.force_login(UserFactory(is_staff=True))
+    client.force_login(make_editor())
     response = client.get(draft.get_absolute_url())
     assert response.status_code == 200
     banner = page(response).find(class_="draft-banner")
