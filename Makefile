@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 WORKERS ?= 3
 
-.PHONY: run test install lint format check editor content bench
+.PHONY: run test install messages lint format check editor content bench
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -14,12 +14,21 @@ $(BIN)/.installed: requirements.txt
 
 install: $(BIN)/.installed
 
+# The site's own words in other languages: each catalogue (procedures/locale/<language>/LC_MESSAGES/
+# django.po) compiled to the .mo Django reads, by Babel (no GNU gettext needed), when it changed.
+MESSAGES := $(patsubst %.po,%.mo,$(wildcard procedures/locale/*/LC_MESSAGES/django.po))
+
+messages: $(MESSAGES)
+
+procedures/locale/%/LC_MESSAGES/django.mo: procedures/locale/%/LC_MESSAGES/django.po | $(BIN)/.installed
+	@$(BIN)/pybabel --quiet compile --domain django --directory procedures/locale --locale $* --statistics
+
 # A fresh SECRET_KEY for this machine, kept out of git (.gitignore).
 .env:
 	@$(PYTHON) -c 'import secrets; print("SECRET_KEY=" + secrets.token_urlsafe(50))' > .env
 	@echo "Wrote a new SECRET_KEY to .env (never committed)."
 
-run: install .env
+run: install .env messages
 	$(BIN)/python manage.py migrate --noinput
 	@# Static files first: their hashed names are part of the pages rendered next.
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
@@ -39,7 +48,7 @@ run: install .env
 	trap 'exit 130' INT TERM; \
 	$(BIN)/gunicorn mesocare.wsgi --preload --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --access-logfile -
 
-test: install
+test: install messages
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # Create an editor login (asks for a password).

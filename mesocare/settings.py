@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import environ
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import get_language_info
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -89,6 +90,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # The language is the address's: /es/… Spanish, no prefix the default (never a header or a cookie).
+    "procedures.http.languages.LanguageFromAddress",
     # Public pages are read only: other methods get 405 with Allow, before the CSRF check; a HEAD
     # loses its body only here, outside the page cache, which keeps whole answers.
     "procedures.http.methods.ReadOnlyPublicPagesMiddleware",
@@ -123,6 +126,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "procedures.web.context_processors.site_root",
                 "procedures.web.context_processors.site_pages",
+                "procedures.web.context_processors.languages",
             ],
         },
     },
@@ -215,7 +219,14 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # administrators manage people's devices w
 # when its password changes: Django's session auth hash).
 ADMIN_IDLE_MINUTES = env.int("ADMIN_IDLE_MINUTES", default=30)
 
-LANGUAGE_CODE = "en-gb"
+# The site's languages, as codes Django knows (`LANGUAGES=en-gb,es,ar`): the first is the default,
+# served at the addresses without a prefix; each other at /<code>/… (procedures/http/languages.py).
+LANGUAGES = [
+    (code, get_language_info(code.split("-")[0])["name_local"].capitalize())
+    for code in env.list("LANGUAGES", default=["en-gb", "es", "ar"])
+]
+LANGUAGE_CODE = LANGUAGES[0][0]
+LOCALE_PATHS = [BASE_DIR / "procedures" / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/London")
 USE_I18N = True
 USE_TZ = True

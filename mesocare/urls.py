@@ -1,6 +1,7 @@
 import re
 
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
@@ -23,8 +24,10 @@ urlpatterns = [
     path("editor/preview/", editor.preview, name="editor-preview"),
     path("editor/upload/", editor.upload_image, name="editor-upload"),
     path("api/v1/", include("procedures.api.urls", namespace="api")),
-    path("", include("procedures.web.urls")),
 ]
+# Public pages in every language: the default's at the addresses without a prefix (so no link
+# ever breaks), each other language's under /<code>/ (procedures/http/languages.py).
+urlpatterns += i18n_patterns(path("", include("procedures.web.urls")), prefix_default_language=False)
 
 
 def uploaded_file(request, path):

@@ -27,6 +27,7 @@ EDITOR_PERMISSIONS = {
     "relatedlink": ["add", "change", "delete", "view"],
     "reference": ["add", "change", "delete", "view"],
     "changenote": ["add", "change", "delete", "view"],
+    "proceduretranslation": ["add", "change", "view"],
     "reviewschedule": ["view"],
     "renderjob": ["view"],  # background updates of pages: their progress and failures
 }
@@ -39,6 +40,7 @@ MEDICAL_REVIEWER_PERMISSIONS = {
     "reference": ["view"],
     "relatedlink": ["view"],
     "changenote": ["view"],
+    "proceduretranslation": ["view"],
     "reviewschedule": ["view"],
     "auditentry": ["view"],
     "renderjob": ["view"],

@@ -4,7 +4,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from procedures.models import Author, Condition, Disclaimer, Procedure, RelatedLink, Specialty
+from procedures.models import Author, Condition, Disclaimer, Procedure, ProcedureTranslation, RelatedLink, Specialty
 from procedures.publishing.content import content_rows_saved, save_content
 from procedures.roles import editors_group
 
@@ -92,6 +92,25 @@ class RelatedLinkFactory(ContentFactory):
     procedure = factory.SubFactory(ProcedureFactory)
     title = factory.Sequence(lambda n: f"Further reading {n}")
     url = "https://www.nhs.uk/conditions/hair-loss/"
+
+
+class TranslationFactory(ContentFactory):
+    """A published, medically reviewed Spanish translation of a page."""
+
+    class Meta:
+        model = ProcedureTranslation
+
+    procedure = factory.SubFactory(ProcedureFactory)
+    language = "es"
+    title = factory.Sequence(lambda n: f"Tratamiento {n}")
+    summary = "Un resumen sencillo del tratamiento."
+    status = ProcedureTranslation.Status.PUBLISHED
+    what_it_is = "Es un tratamiento."
+    how_it_is_done = "Con una aguja pequeña."
+    risks = "Moratones y enrojecimiento."
+    translated_by = factory.SubFactory(AuthorFactory)
+    reviewer = factory.SubFactory(AuthorFactory, is_qualified_reviewer=True, credentials="MD")
+    last_reviewed = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=3))
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -4,6 +4,7 @@ registers its own):
 - base: what every content admin shares (Markdown editor, revisions, no silent overwrites)
 - history: compare and restore revisions
 - pages: procedure pages (with preview.py and review.py)
+- translations: a page's text in another language, with its own review
 - taxonomy: specialties, conditions, body areas, glossary, synonyms
 - people: authors; site_texts: disclaimers and site pages
 - lists: read-only lists (searches that found nothing, the audit log)
@@ -13,6 +14,17 @@ registers its own):
   two_factor: two-factor sign-in
 """
 
-from . import accounts, background, lists, pages, people, review, site_texts, taxonomy, two_factor
+from . import accounts, background, lists, pages, people, review, site_texts, taxonomy, translations, two_factor
 
-__all__ = ["accounts", "background", "lists", "pages", "people", "review", "site_texts", "taxonomy", "two_factor"]
+__all__ = [
+    "accounts",
+    "background",
+    "lists",
+    "pages",
+    "people",
+    "review",
+    "site_texts",
+    "taxonomy",
+    "translations",
+    "two_factor",
+]

@@ -19,16 +19,11 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, ngettext
 from rest_framework.throttling import BaseThrottle
 
 from .lists import ReadOnlyAdmin
 
-LOCKED_OUT = (
-    "Too many failed sign-in attempts for this account or from this address. Sign-in is locked for "
-    "{minutes} minutes, and each try meanwhile starts the {minutes} minutes again. An administrator "
-    "can unlock it sooner."
-)
-SIGNED_OUT_IDLE = "You were signed out after {minutes} minutes without activity. Sign in again to go on."
 LAST_SEEN = "last_seen"  # in the session: when its person last asked for anything (Unix time)
 
 
@@ -59,6 +54,26 @@ class SignInLimits(AxesStandaloneBackend):
         return super().authenticate(request, username, password, **kwargs)
 
 
+def locked_out_for(minutes):
+    return ngettext(
+        "Too many failed sign-in attempts for this account or from this address. Sign-in is locked for "
+        "%(minutes)d minute, and each try meanwhile starts the %(minutes)d minute again. An administrator "
+        "can unlock it sooner.",
+        "Too many failed sign-in attempts for this account or from this address. Sign-in is locked for "
+        "%(minutes)d minutes, and each try meanwhile starts the %(minutes)d minutes again. An administrator "
+        "can unlock it sooner.",
+        minutes,
+    ) % {"minutes": minutes}
+
+
+def signed_out_after(minutes):
+    return ngettext(
+        "You were signed out after %(minutes)d minute without activity. Sign in again to go on.",
+        "You were signed out after %(minutes)d minutes without activity. Sign in again to go on.",
+        minutes,
+    ) % {"minutes": minutes}
+
+
 def locked_out(request, response=None, credentials=None):
     """What a locked-out sign-in gets: the login page, saying so (429, with Retry-After)."""
     minutes = settings.LOGIN_LOCKOUT_MINUTES
@@ -67,10 +82,10 @@ def locked_out(request, response=None, credentials=None):
         next_page = ""
     context = {
         **admin.site.each_context(request),
-        "title": "Log in",
+        "title": gettext("Log in"),
         "app_path": reverse("admin:login"),
         "form": AdminAuthenticationForm(request),
-        "locked_out": LOCKED_OUT.format(minutes=minutes),
+        "locked_out": locked_out_for(minutes),
         REDIRECT_FIELD_NAME: next_page or reverse("admin:index"),
     }
     answer = render(request, "admin/login.html", context, status=429)
@@ -135,4 +150,4 @@ class IdleSessionsEnd:
 
     def say_why(self, request):
         if request.path.startswith(reverse("admin:index")):
-            messages.info(request, SIGNED_OUT_IDLE.format(minutes=settings.ADMIN_IDLE_MINUTES))
+            messages.info(request, signed_out_after(settings.ADMIN_IDLE_MINUTES))

@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from procedures.models import RenderJob
 
@@ -17,18 +18,22 @@ from .lists import ReadOnlyAdmin
 
 Status = RenderJob.Status
 IN_WORDS = {
-    Status.WAITING: "Waiting",
-    Status.RUNNING: "Re-rendering",
-    Status.DONE: "Re-rendered",
-    Status.FAILED: "Stopped",
-    Status.REPLACED: "Replaced",
+    Status.WAITING: gettext_lazy("Waiting"),
+    Status.RUNNING: gettext_lazy("Re-rendering"),
+    Status.DONE: gettext_lazy("Re-rendered"),
+    Status.FAILED: gettext_lazy("Stopped"),
+    Status.REPLACED: gettext_lazy("Replaced"),
 }
 FAILED_RECENTLY = datetime.timedelta(days=7)  # how long a failed update is shown on the admin's home page
 
 
 def progress_in_words(job):
     """E.g. "Re-rendering: 370 of 1,000 pages"."""
-    return f"{IN_WORDS[job.status]}: {job.done:,} of {job.total:,} {'page' if job.total == 1 else 'pages'}"
+    return ngettext("%(state)s: %(done)s of %(total)s page", "%(state)s: %(done)s of %(total)s pages", job.total) % {
+        "state": IN_WORDS[job.status],
+        "done": f"{job.done:,}",
+        "total": f"{job.total:,}",
+    }
 
 
 def progress(job):
@@ -45,27 +50,27 @@ class RenderJobAdmin(ReadOnlyAdmin):
     fields = ["what_changed", "progress", "status", "when", "who", "finished", "attempts", "last_error"]
     readonly_fields = fields
 
-    @admin.display(description="what changed", ordering="reason")
+    @admin.display(description=gettext_lazy("what changed"), ordering="reason")
     def what_changed(self, job):
         return job.reason
 
-    @admin.display(description="progress")
+    @admin.display(description=gettext_lazy("progress"))
     def progress(self, job):
         return progress(job)
 
-    @admin.display(description="when", ordering="created_at")
+    @admin.display(description=gettext_lazy("when"), ordering="created_at")
     def when(self, job):
         return job.created_at
 
-    @admin.display(description="finished", ordering="finished_at")
+    @admin.display(description=gettext_lazy("finished"), ordering="finished_at")
     def finished(self, job):
         return job.finished_at
 
-    @admin.display(description="by", ordering="requested_by__username")
+    @admin.display(description=gettext_lazy("by"), ordering="requested_by__username")
     def who(self, job):
-        return job.requested_by.get_username() if job.requested_by else "the site"
+        return job.requested_by.get_username() if job.requested_by else gettext("the site")
 
-    @admin.display(description="last error")
+    @admin.display(description=gettext_lazy("last error"))
     def problem(self, job):
         return job.last_error if job.status == Status.FAILED else ""
 
@@ -83,16 +88,21 @@ def tell_editor(request, job):
     """Say what a save set going in the background, with a link to follow it."""
     if job is None:
         return
-    pages = f"{job.total:,} {'page' if job.total == 1 else 'pages'}"
+    count, pages = job.total, {"pages": f"{job.total:,}"}
     if job.status == Status.DONE:  # a backend that runs tasks at once
-        messages.success(request, f"{pages} updated.")
+        messages.success(request, ngettext("%(pages)s page updated.", "%(pages)s pages updated.", count) % pages)
         return
-    level, news = messages.INFO, f"{pages} {'is' if job.total == 1 else 'are'} being updated in the background"
+    level = messages.INFO
+    news = ngettext(
+        "%(pages)s page is being updated in the background", "%(pages)s pages are being updated in the background", count
+    )
     if job.status == Status.FAILED:
-        level, news = messages.ERROR, f"Updating {pages} failed"
+        level, news = messages.ERROR, ngettext("Updating %(pages)s page failed", "Updating %(pages)s pages failed", count)
+    news %= pages
     if request.user.has_perm("procedures.view_renderjob"):
         link = reverse("admin:procedures_renderjob_changelist")
-        messages.add_message(request, level, format_html('{}; see <a href="{}">Background updates</a>.', news, link))
+        see = format_html('<a href="{}">{}</a>', link, gettext("Background updates"))
+        messages.add_message(request, level, format_html(gettext("{news}; see {link}."), news=news, link=see))
     else:
         messages.add_message(request, level, f"{news}.")
 

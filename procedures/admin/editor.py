@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.http import HttpResponse, JsonResponse
 from django.utils.html import format_html
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from procedures.models import GlossaryTerm, PatientMarkdownField
@@ -19,8 +20,8 @@ from procedures.text.images import clean_uploaded_image
 from procedures.text.markdown import markdown_problem, render_markdown
 from procedures.text.readability import measure
 
-ALT_TEXT_PROMPT = "Describe this picture for people who cannot see it"
-NOT_AN_EDITOR = "Your session has ended or you are not an editor. Log in to the admin again."
+ALT_TEXT_PROMPT = gettext_lazy("Describe this picture for people who cannot see it")
+NOT_AN_EDITOR = gettext_lazy("Your session has ended or you are not an editor. Log in to the admin again.")
 
 
 def is_editor(user):
@@ -70,7 +71,7 @@ def preview(request):
     """
     content = request.POST.get("content")
     if content is None:
-        return preview_message("Nothing to preview.", 400)
+        return preview_message(gettext("Nothing to preview."), 400)
     if problem := markdown_problem(content):
         return preview_message(problem, 400)
     html = render_markdown(content, GlossaryTerm.glossary())
@@ -82,16 +83,17 @@ def readability_note(found):
     if not found.words:
         return ""
     target = f"{settings.READING_GRADE_TARGET:g}"
-    return format_html(
-        '<p class="editor-readability{}">Reading level: grade {} '
-        "(Flesch–Kincaid {}, SMOG {}) · target {} or below · {} words.{}</p>",
-        " editor-readability--above" if found.above_target else "",
-        found.level,
-        found.grade,
-        found.smog,
-        target,
+    note = ngettext(
+        "Reading level: grade %(level)s (Flesch–Kincaid %(grade)s, SMOG %(smog)s) · target %(target)s or below · %(words)s word.",
+        "Reading level: grade %(level)s (Flesch–Kincaid %(grade)s, SMOG %(smog)s) · target %(target)s or below · "
+        "%(words)s words.",
         found.words,
-        " Above target: shorter sentences and everyday words will help." if found.above_target else "",
+    ) % {"level": found.level, "grade": found.grade, "smog": found.smog, "target": target, "words": found.words}
+    return format_html(
+        '<p class="editor-readability{}">{}{}</p>',
+        " editor-readability--above" if found.above_target else "",
+        note,
+        " " + gettext("Above target: shorter sentences and everyday words will help.") if found.above_target else "",
     )
 
 
@@ -101,7 +103,7 @@ def upload_image(request):
     """Drag-and-drop upload: store a checked, re-encoded copy and answer with its Markdown."""
     upload = request.FILES.get("image")
     if upload is None:
-        return upload_error("No picture arrived. Drop an image file onto the text box.", 400)
+        return upload_error(gettext("No picture arrived. Drop an image file onto the text box."), 400)
     try:
         picture = clean_uploaded_image(upload)
     except ValidationError as error:

@@ -5,6 +5,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from procedures.models import Author, Procedure
 from procedures.publishing.revisions import changed_since
@@ -54,18 +55,22 @@ class OneEditorAtATimeForm(ContentForm):
             self.errors.pop("opened_version", None)  # a hidden field: the message below says it all
             self.continue_from(saved)
             raise forms.ValidationError(
-                "This form was sent without the version of the page it was opened from, so your changes were "
-                "not saved: they could have overwritten someone else's. Everything you typed is still below. "
-                "Check the page as it is now (open it in another tab), add anything you need, then save again.",
+                gettext(
+                    "This form was sent without the version of the page it was opened from, so your changes were "
+                    "not saved: they could have overwritten someone else's. Everything you typed is still below. "
+                    "Check the page as it is now (open it in another tab), add anything you need, then save again."
+                ),
                 code="edit_version_missing",
             )
         if saved.edit_version != started_from:
             self.changed_meanwhile = changed_since(saved, started_from)
             self.continue_from(saved)
             raise forms.ValidationError(
-                "Someone else saved this page after you opened it, so your changes were not saved yet. "
-                "Everything you typed is still below. Their changes are listed above: add them to your text "
-                "if they should stay, then save again.",
+                gettext(
+                    "Someone else saved this page after you opened it, so your changes were not saved yet. "
+                    "Everything you typed is still below. Their changes are listed above: add them to your text "
+                    "if they should stay, then save again."
+                ),
                 code="edit_conflict",
             )
         return cleaned
@@ -81,15 +86,17 @@ class ProcedureForm(OneEditorAtATimeForm):
 
     is_content_change = forms.BooleanField(
         required=False,
-        label="This changes what patients read",
-        help_text="Tick for a real change (new advice, corrected facts); leave it for typo fixes. "
-        "A content change moves “Last updated” and adds your note to the page’s history.",
+        label=gettext_lazy("This changes what patients read"),
+        help_text=gettext_lazy(
+            "Tick for a real change (new advice, corrected facts); leave it for typo fixes. "
+            "A content change moves “Last updated” and adds your note to the page’s history."
+        ),
     )
     change_note = forms.CharField(
         required=False,
         max_length=200,
-        label="What changed, in one line",
-        help_text="Shown on the page, e.g. “Added advice on bruising”.",
+        label=gettext_lazy("What changed, in one line"),
+        help_text=gettext_lazy("Shown on the page, e.g. “Added advice on bruising”."),
     )
 
     class Meta:
@@ -105,7 +112,7 @@ class ProcedureForm(OneEditorAtATimeForm):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("is_content_change") and not cleaned.get("change_note", "").strip():
-            self.add_error("change_note", "Say in one line what changed for patients: it is shown on the page.")
+            self.add_error("change_note", gettext("Say in one line what changed for patients: it is shown on the page."))
         return cleaned
 
 
@@ -120,9 +127,16 @@ class CitationsCheck(forms.BaseInlineFormSet):
         for field, title, _ in Procedure.SECTIONS:
             missing = sorted(number for number in cited_numbers(getattr(self.instance, field)) if not 1 <= number <= count)
             if missing:
+                cited = ", ".join(f"[^{n}]" for n in missing)
                 raise forms.ValidationError(
-                    f"“{title}” cites reference {', '.join(f'[^{n}]' for n in missing)}, "
-                    f"but the page lists {count} reference{'s' if count != 1 else ''}. Add it below or change the citation."
+                    ngettext(
+                        "“%(section)s” cites reference %(cited)s, but the page lists %(count)d reference. "
+                        "Add it below or change the citation.",
+                        "“%(section)s” cites reference %(cited)s, but the page lists %(count)d references. "
+                        "Add it below or change the citation.",
+                        count,
+                    )
+                    % {"section": gettext(title), "cited": cited, "count": count}
                 )
 
 
@@ -141,28 +155,33 @@ class ReviewForm(forms.Form):
     opened_review = forms.CharField(widget=forms.HiddenInput, required=False)
     reviewer = forms.ModelChoiceField(
         queryset=Author.objects.filter(is_qualified_reviewer=True),
-        label="Medical reviewer",
-        help_text="Only authors marked as qualified to review medical pages are listed.",
+        label=gettext_lazy("Medical reviewer"),
+        help_text=gettext_lazy("Only authors marked as qualified to review medical pages are listed."),
     )
-    reviewed_on = forms.DateField(label="Reviewed on", widget=forms.DateInput(attrs={"type": "date"}))
+    reviewed_on = forms.DateField(label=gettext_lazy("Reviewed on"), widget=forms.DateInput(attrs={"type": "date"}))
     next_review_due = forms.DateField(
         required=False,
-        label="Next review due",
+        label=gettext_lazy("Next review due"),
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=f"Leave empty for the usual interval ({settings.REVIEW_INTERVAL_MONTHS} months after the review).",
     )
 
     def __init__(self, *args, procedure, **kwargs):
         super().__init__(*args, **kwargs)
         self.procedure = procedure
+        months = settings.REVIEW_INTERVAL_MONTHS
+        self.fields["next_review_due"].help_text = ngettext(
+            "Leave empty for the usual interval (%(months)d month after the review).",
+            "Leave empty for the usual interval (%(months)d months after the review).",
+            months,
+        ) % {"months": months}
         self.fields["opened_review"].initial = review_on_record(procedure)
 
     def clean_reviewed_on(self):
         reviewed_on = self.cleaned_data["reviewed_on"]
         if reviewed_on > timezone.localdate():
-            raise forms.ValidationError("A review cannot be recorded for a date in the future.")
+            raise forms.ValidationError(gettext("A review cannot be recorded for a date in the future."))
         if reviewed_on.year < 2000:
-            raise forms.ValidationError("That date looks wrong: give the day the page was checked.")
+            raise forms.ValidationError(gettext("That date looks wrong: give the day the page was checked."))
         return reviewed_on
 
     def clean(self):
@@ -172,7 +191,7 @@ class ReviewForm(forms.Form):
         if reviewed_on and not cleaned.get("next_review_due"):
             cleaned["next_review_due"] = reviewed_on + relativedelta(months=settings.REVIEW_INTERVAL_MONTHS)
         if reviewed_on and cleaned["next_review_due"] <= reviewed_on:
-            self.add_error("next_review_due", "The next review must be due after this one.")
+            self.add_error("next_review_due", gettext("The next review must be due after this one."))
         return cleaned
 
     def check_nobody_reviewed_meanwhile(self, opened):
@@ -183,15 +202,28 @@ class ReviewForm(forms.Form):
         self.data[self.add_prefix("opened_review")] = now  # shown again, the form can be sent as it is
         if not opened:
             raise forms.ValidationError(
-                "This form was sent without the review the page had when it was opened, so your review was not "
-                "recorded: it could have replaced one someone else recorded. Your entries are still below: check "
-                "the page's last review above, then record yours again.",
+                gettext(
+                    "This form was sent without the review the page had when it was opened, so your review was not "
+                    "recorded: it could have replaced one someone else recorded. Your entries are still below: check "
+                    "the page's last review above, then record yours again."
+                ),
                 code="review_missing",
             )
         last = self.procedure
-        named = f" ({last.reviewer} on {date_format(last.last_reviewed, 'j F Y')})" if last.last_reviewed else ""
+        if not last.last_reviewed:
+            raise forms.ValidationError(
+                gettext(
+                    "Another medical review was recorded for this page after you opened this form, so yours was "
+                    "not recorded yet. Your entries are still below: record yours again if it should replace that one."
+                ),
+                code="review_conflict",
+            )
         raise forms.ValidationError(
-            f"Another medical review was recorded for this page after you opened this form{named}, so yours was "
-            "not recorded yet. Your entries are still below: record yours again if it should replace that one.",
+            gettext(
+                "Another medical review was recorded for this page after you opened this form (%(reviewer)s on "
+                "%(date)s), so yours was not recorded yet. Your entries are still below: record yours again if it "
+                "should replace that one."
+            )
+            % {"reviewer": last.reviewer, "date": date_format(last.last_reviewed, "j F Y")},
             code="review_conflict",
         )

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.translation import gettext
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
@@ -66,7 +67,7 @@ class HistoryViews(VersionAdmin):
             raise Http404("No such page.")
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Compare with the version saved {revisions.describe(version)}",
+            "title": gettext("Compare with the version saved %(saved)s") % {"saved": revisions.describe(version)},
             "opts": self.opts,
             "original": obj,
             "version": version,
@@ -93,7 +94,11 @@ class HistoryViews(VersionAdmin):
             except revisions.RestoreFailed as problem:
                 messages.error(request, str(problem))
                 return compare
-        messages.success(request, f"Restored the version saved {revisions.describe(version)}. It is saved as a new version.")
+        messages.success(
+            request,
+            gettext("Restored the version saved %(saved)s. It is saved as a new version.")
+            % {"saved": revisions.describe(version)},
+        )
         return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", obj.pk)
 
 
@@ -104,13 +109,13 @@ def restore_refused(request, now):
         return None  # a deleted page comes back; other kinds keep no edit version
     opened = request.POST.get("opened_version", "")
     if not opened.isdigit():
-        return (
+        return gettext(
             "This restore was sent without the version of the page it was compared with, so nothing was restored: "
             "it could have undone someone else's changes. The differences below are with the page as it is now; "
             "restore again if that version should still come back."
         )
     if int(opened) != now.edit_version:
-        return (
+        return gettext(
             "Someone else saved this page after you opened this comparison, so nothing was restored. The "
             "differences below are with the page as it is now; restore again if that version should still come back."
         )

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext
 
 from procedures.models import Author
 
@@ -20,7 +21,7 @@ class AuthorAdmin(TellsOfBackgroundUpdates, ContentAdmin):
         return self.with_opened_version(
             [
                 (None, {"fields": person}),
-                ("Photo", {"fields": ["photo", "photo_alt"]}),
-                ("Biography", {"fields": ["bio", "disclosure"]}),
+                (gettext("Photo"), {"fields": ["photo", "photo_alt"]}),
+                (gettext("Biography"), {"fields": ["bio", "disclosure"]}),
             ]
         )

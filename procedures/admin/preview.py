@@ -23,6 +23,7 @@ from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.translation import gettext
 
 from procedures.models import Procedure
 from procedures.publishing.content import save_content
@@ -96,7 +97,7 @@ def render_unsaved(model_admin, request, obj, pictures):
 
 def problems(form, formsets):
     found = [
-        f"{form.fields[name].label if name in form.fields else 'Page'}: {' '.join(errors)}"
+        f"{form.fields[name].label if name in form.fields else gettext('Page')}: {' '.join(errors)}"
         for name, errors in form.errors.items()
     ]
     for formset in formsets:
@@ -115,7 +116,7 @@ def kept(token, user):
     """(html, pictures) of a preview this user asked for."""
     found = cache.get(f"preview:{token}")
     if found is None or found[0] != user.pk:
-        raise Http404("This preview has expired. Press “Preview” on the page's form again.")
+        raise Http404(gettext("This preview has expired. Press “Preview” on the page's form again."))
     return found[1], found[2]
 
 
@@ -180,7 +181,7 @@ class PreviewViews:
         page, problems = render_unsaved(self, request, obj, pictures)
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Preview: {obj or 'new page'}",
+            "title": gettext("Preview: %(page)s") % {"page": obj or gettext("new page")},
             "opts": self.opts,
             "original": obj,
             "problems": problems,

@@ -11,6 +11,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.translation import gettext, gettext_lazy
 
 from procedures.models import ReviewSchedule, ReviewState
 from procedures.publishing import review
@@ -20,7 +21,7 @@ from .lists import ReadOnlyAdmin
 
 
 class ReviewStateFilter(admin.SimpleListFilter):
-    title = "medical review"
+    title = gettext_lazy("medical review")
     parameter_name = "review"
 
     def lookups(self, request, model_admin):
@@ -32,7 +33,7 @@ class ReviewStateFilter(admin.SimpleListFilter):
         return queryset
 
 
-@admin.display(description="next review due", ordering="next_review_due")
+@admin.display(description=gettext_lazy("next review due"), ordering="next_review_due")
 def review_due(procedure):
     if procedure.next_review_due is None:
         return ReviewState.NOT_REVIEWED.label
@@ -60,7 +61,7 @@ class ReviewViews:
         if procedure is None:
             raise Http404("No such page.")
         if not request.user.has_perm("procedures.record_review"):
-            raise PermissionDenied("Only medical reviewers can record a review.")
+            raise PermissionDenied(gettext("Only medical reviewers can record a review."))
         own_profile = getattr(request.user, "author_profile", None)
         initial = {"reviewed_on": timezone.localdate(), "reviewer": own_profile if own_profile else procedure.reviewer}
         form = ReviewForm(request.POST or None, initial=initial, procedure=procedure)
@@ -72,11 +73,15 @@ class ReviewViews:
                 next_review_due=form.cleaned_data["next_review_due"],
                 by=request.user,
             )
-            messages.success(request, f"Review of “{procedure}” recorded. Next review due {procedure.next_review_due:%d %B %Y}.")
+            messages.success(
+                request,
+                gettext("Review of “%(page)s” recorded. Next review due %(due)s.")
+                % {"page": procedure, "due": date_format(procedure.next_review_due, "d F Y")},
+            )
             return redirect("admin:procedures_procedure_change", procedure.pk)
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Record a medical review: {procedure}",
+            "title": gettext("Record a medical review: %(page)s") % {"page": procedure},
             "opts": self.opts,
             "original": procedure,
             "form": form,
@@ -95,7 +100,9 @@ class ReviewScheduleAdmin(ReadOnlyAdmin):
     @admin.display(description="")
     def record_review(self, procedure):
         return format_html(
-            '<a href="{}">Open page</a> · <a href="{}">Record a review</a>',
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
             reverse("admin:procedures_procedure_change", args=[procedure.pk]),
+            gettext("Open page"),
             reverse("admin:procedures_procedure_review", args=[procedure.pk]),
+            gettext("Record a review"),
         )

@@ -2,6 +2,7 @@
 the glossary of words explained, and the synonyms search understands."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy
 
 from procedures.models import BodyArea, Condition, ConditionCode, GlossaryTerm, Specialty, Synonym
 from procedures.publishing.content import glossary_changed
@@ -20,7 +21,7 @@ class SpecialtyAdmin(TellsOfBackgroundUpdates, ContentAdmin):
 class ConditionCodeInline(admin.StackedInline):
     model = ConditionCode
     extra = 1
-    verbose_name_plural = "codes (e.g. ICD-10-CM L64.9), for clinics' record systems"
+    verbose_name_plural = gettext_lazy("codes (e.g. ICD-10-CM L64.9), for clinics' record systems")
 
 
 @admin.register(Condition)
@@ -34,7 +35,7 @@ class ConditionAdmin(TellsOfBackgroundUpdates, ContentAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("codes")
 
-    @admin.display(description="codes")
+    @admin.display(description=gettext_lazy("codes"))
     def code_list(self, condition):
         return ", ".join(str(code) for code in condition.codes.all())
 

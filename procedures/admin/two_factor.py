@@ -10,7 +10,6 @@ endpoints, drafts on the public site) it counts as signed out.
 from base64 import b32encode
 from urllib.parse import urlencode
 
-import segno
 from axes.handlers.proxy import AxesProxyHandler
 from django import forms
 from django.conf import settings
@@ -25,6 +24,7 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django_otp import login as otp_login
 from django_otp import user_has_device, verify_token
@@ -34,7 +34,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from .accounts import locked_out
 
 BACKUP_CODES = 10
-WRONG_CODE = (
+WRONG_CODE = gettext_lazy(
     "That code did not work. Type the code your app shows now (it changes every 30 seconds; after a "
     "wrong one, wait a few seconds), or one of your backup codes."
 )
@@ -43,9 +43,9 @@ VERIFY, ENROL = "verify", "enrol"
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label="Code",
+        label=gettext_lazy("Code"),
         max_length=20,
-        help_text="The 6 digits your authenticator app shows for mesocare, or one of your backup codes.",
+        help_text=gettext_lazy("The 6 digits your authenticator app shows for mesocare, or one of your backup codes."),
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false", "autofocus": True}
         ),
@@ -129,7 +129,7 @@ def code_view(request):
             logout(request)
             return locked_out(request)
         form.add_error("code", WRONG_CODE)
-    context = {**admin.site.each_context(request), "title": "Two-factor sign-in", "form": form, "next": after}
+    context = {**admin.site.each_context(request), "title": gettext("Two-factor sign-in"), "form": form, "next": after}
     return TemplateResponse(request, "admin/two_factor/code.html", context)
 
 
@@ -160,7 +160,7 @@ def enrol_view(request):
         return redirect(here)
     if action == "new-backup-codes" and app is not None:
         make_backup_codes(user)
-        messages.success(request, "You have new backup codes; the old ones no longer work.")
+        messages.success(request, gettext("You have new backup codes; the old ones no longer work."))
         return redirect(here)
     if action == "confirm" and pending is not None:
         form = CodeForm(request.POST)
@@ -172,14 +172,14 @@ def enrol_view(request):
                 if not StaticToken.objects.filter(device__user=user).exists():
                     make_backup_codes(user)
             otp_login(request, pending)
-            messages.success(request, "Two-factor sign-in is on. Keep your backup codes somewhere safe.")
+            messages.success(request, gettext("Two-factor sign-in is on. Keep your backup codes somewhere safe."))
             return redirect(here)
         form.add_error("code", WRONG_CODE)
     elif action is not None:
         return redirect(here)  # a form from an older state of this page
     context = {
         **admin.site.each_context(request),
-        "title": "Two-factor sign-in",
+        "title": gettext("Two-factor sign-in"),
         "app": app,
         "pending": pending,
         "form": form,
@@ -203,6 +203,10 @@ def make_backup_codes(user):
 
 def qr_code(device):
     """The app's set-up address as a QR code, inline SVG (no image request; dark on white in either theme)."""
+    import segno  # noqa: PLC0415 (9 MiB, for setting up an app only)
+
     code = segno.make(device.config_url, error="m")
-    svg = code.svg_inline(scale=5, border=4, dark="#000", light="#fff", title="QR code to scan with your authenticator app")
+    svg = code.svg_inline(
+        scale=5, border=4, dark="#000", light="#fff", title=gettext("QR code to scan with your authenticator app")
+    )
     return mark_safe(svg)  # noqa: S308 (segno's own drawing of our own address: no outside text in it)

@@ -20,7 +20,10 @@ from django.conf import settings
 from django.db.utils import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template import loader
+from django.utils import translation
 from django.views import defaults
+
+from procedures.text.languages import direction, language_tag
 
 # PostgreSQL error classes meaning "cannot serve now": 08 connection exception, 53 insufficient
 # resources (too many connections, disk full), 57P admin or crash shutdown, cannot connect now.
@@ -51,7 +54,9 @@ def is_database_outage(error):
 
 def service_unavailable():
     """The 503 page. It needs no database, request or context processor, so it can always be shown."""
-    response = HttpResponse(loader.render_to_string("503.html"), status=503)
+    code = translation.get_language()
+    language = {"language_tag": language_tag(code), "language_direction": direction(code)}
+    response = HttpResponse(loader.render_to_string("503.html", language), status=503)
     response["Retry-After"] = str(settings.DATABASE_OUTAGE_RETRY_AFTER)
     response["Cache-Control"] = "no-store"
     return response

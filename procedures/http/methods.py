@@ -9,6 +9,7 @@ Django REST framework, cross-origin preflight through django-cors-headers before
 
 from django.conf import settings
 from django.http import HttpResponse
+from django.utils.translation import gettext
 
 READ_ONLY = ("GET", "HEAD", "OPTIONS")
 ALLOW = ", ".join(READ_ONLY)
@@ -48,7 +49,7 @@ class ReadOnlyPublicPagesMiddleware:
             return allowed_methods(200)
         if request.method not in READ_ONLY:
             response = allowed_methods(405)
-            response.content = f"This address can only be read ({ALLOW}).\n".encode()
+            response.content = (gettext("This address can only be read (%(methods)s).") % {"methods": ALLOW} + "\n").encode()
             response["Content-Type"] = "text/plain; charset=utf-8"
             return response
         return None

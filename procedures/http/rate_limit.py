@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.cache import cache as shared_cache
 from django.core.cache.backends.locmem import LocMemCache
 from django.shortcuts import render
+from django.utils.translation import gettext
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -71,7 +72,7 @@ def searches_limited_per_client(view):
 
 
 def too_many_searches(request, seconds):
-    context = {"seconds": seconds, "breadcrumbs": [("Search", None)]}
+    context = {"seconds": seconds, "breadcrumbs": [(gettext("Search"), None)]}
     response = render(request, "429.html", context, status=429)
     response["Retry-After"] = str(seconds)
     response["Cache-Control"] = "no-store"

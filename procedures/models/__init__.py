@@ -13,6 +13,7 @@ procedures.publishing):
 - audit: who did what to a page
 - content_files: which content/ files were loaded when
 - freshness: the versions cached answers are keyed by
+- translations: a page's text in another language, with its own medical review
 - renderings: procedure pages as rendered when saved
 - background: pages being rendered again in the background
 """
@@ -48,6 +49,7 @@ from .renderings import RenderedPage
 from .search import SearchDocument, SearchWord, Synonym, UnansweredSearch
 from .site_pages import SitePage
 from .taxonomy import BodyArea, Code, CodeSystem, Condition, ConditionCode, Specialty
+from .translations import ProcedureTranslation, TranslatedPage, TranslationState
 
 __all__ = [
     "LIST_POSITION_HELP",
@@ -72,6 +74,7 @@ __all__ = [
     "Procedure",
     "ProcedureCode",
     "ProcedureQuerySet",
+    "ProcedureTranslation",
     "ProcedureType",
     "Reference",
     "RenderJob",
@@ -83,6 +86,8 @@ __all__ = [
     "SearchWord",
     "Section",
     "SitePage",
+    "TranslatedPage",
+    "TranslationState",
     "Specialty",
     "Synonym",
     "UnansweredSearch",

@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from procedures.text.readability import Readability
 
@@ -23,10 +24,10 @@ REVIEW_DUE_SOON_DAYS = 30
 
 
 class ReviewState(models.TextChoices):
-    NOT_REVIEWED = "not-reviewed", "Not reviewed yet"
-    OVERDUE = "overdue", "Review overdue"
-    DUE_SOON = "due-soon", "Review due within 30 days"
-    UP_TO_DATE = "up-to-date", "Reviewed, up to date"
+    NOT_REVIEWED = "not-reviewed", gettext_lazy("Not reviewed yet")
+    OVERDUE = "overdue", gettext_lazy("Review overdue")
+    DUE_SOON = "due-soon", gettext_lazy("Review due within 30 days")
+    UP_TO_DATE = "up-to-date", gettext_lazy("Reviewed, up to date")
 
 
 def review_due_ranges(today):
@@ -104,25 +105,26 @@ class Section:
 
 class ProcedureType(models.TextChoices):
     # Values of schema.org's MedicalProcedureType.
-    NONINVASIVE = "NoninvasiveProcedure", "Non-invasive (the skin is not broken)"
-    PERCUTANEOUS = "PercutaneousProcedure", "Through the skin (injections, needles)"
-    SURGICAL = "SurgicalProcedure", "Surgical"
+    NONINVASIVE = "NoninvasiveProcedure", gettext_lazy("Non-invasive (the skin is not broken)")
+    PERCUTANEOUS = "PercutaneousProcedure", gettext_lazy("Through the skin (injections, needles)")
+    SURGICAL = "SurgicalProcedure", gettext_lazy("Surgical")
 
 
 class Procedure(EditableContent):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft (only staff can see it)"
-        PUBLISHED = "published", "Published"
+        DRAFT = "draft", gettext_lazy("Draft (only staff can see it)")
+        PUBLISHED = "published", gettext_lazy("Published")
 
     # The sections a patient expects, in page order: (field, heading, anchor).
-    # Anchors are part of links clinics keep: never change one.
+    # Anchors are part of links clinics keep: never change one. Headings stay English here (content/
+    # files and the API name sections by them) and are translated where shown.
     SECTIONS = (
-        ("what_it_is", "What it is", "what-it-is"),
-        ("who_it_is_for", "Who it is for", "who-it-is-for"),
-        ("preparation", "How to prepare", "how-to-prepare"),
-        ("how_it_is_done", "How it is done", "how-it-is-done"),
-        ("risks", "Risks and side effects", "risks-and-side-effects"),
-        ("recovery", "Recovery and aftercare", "recovery-and-aftercare"),
+        ("what_it_is", gettext_noop("What it is"), "what-it-is"),
+        ("who_it_is_for", gettext_noop("Who it is for"), "who-it-is-for"),
+        ("preparation", gettext_noop("How to prepare"), "how-to-prepare"),
+        ("how_it_is_done", gettext_noop("How it is done"), "how-it-is-done"),
+        ("risks", gettext_noop("Risks and side effects"), "risks-and-side-effects"),
+        ("recovery", gettext_noop("Recovery and aftercare"), "recovery-and-aftercare"),
     )
     SECTIONS_NEEDED_TO_PUBLISH = ("what_it_is", "risks")
     markdown_fields = tuple((field, f"{field}_html") for field, _, _ in SECTIONS)

@@ -9,6 +9,7 @@ from procedures.models import (
     EditableContent,
     Procedure,
     ProcedureCode,
+    ProcedureTranslation,
     Reference,
     RelatedLink,
 )
@@ -17,6 +18,7 @@ from .background import pages_showing, pages_showing_now, rerender_pages_later
 from .freshness import content_changed
 from .pages import delete_page, page_changed, save_page
 from .rendering import render
+from .translations import delete_translation, save_translation
 
 PAGE_PARTS = (RelatedLink, Reference, ChangeNote, ProcedureCode)  # rows shown on one page
 
@@ -27,6 +29,8 @@ def save_content(obj, *, started_from=None, change_note="", before=None):
     the database no longer has them (a restore has already written the old row back)."""
     if isinstance(obj, Procedure):
         return save_page(obj, started_from=started_from, change_note=change_note, before=before)
+    if isinstance(obj, ProcedureTranslation):
+        return save_translation(obj, started_from=started_from)
     render(obj)
     if isinstance(obj, EditableContent):
         obj.save(started_from=started_from)
@@ -48,6 +52,8 @@ def content_rows_saved(obj):
     """The rows and tags saved with an object (a page's references, a condition's codes, …)."""
     if isinstance(obj, Procedure):
         page_changed(obj)
+    elif isinstance(obj, ProcedureTranslation):
+        page_changed(obj.procedure)
     else:
         content_changed()
 
@@ -56,6 +62,8 @@ def content_rows_saved(obj):
 def delete_content(obj):
     if isinstance(obj, Procedure):
         return delete_page(obj)
+    if isinstance(obj, ProcedureTranslation):
+        return delete_translation(obj)
     pages = pages_showing_now(obj)  # before its tags go with it
     obj.delete()
     changed(obj)

@@ -30,8 +30,16 @@ def save_page(procedure, *, started_from=None, change_note="", before=None):
     addresses.page_readdressed(procedure, before["slug"])
     if change_note and procedure.is_published:
         ChangeNote.objects.create(procedure=procedure, date=procedure.last_updated, note=change_note.strip())
+    if change_note:
+        translations_fall_behind(procedure)
     page_changed(procedure, old_slug=before["slug"])
     return procedure
+
+
+def translations_fall_behind(procedure):
+    """The page changed what patients read: each of its translations is out of date (since now,
+    unless it already was) until its translator catches up (publishing.translations)."""
+    procedure.translations.filter(out_of_date_since__isnull=True).update(out_of_date_since=timezone.now())
 
 
 def page_changed(procedure, old_slug=None):

@@ -4,7 +4,7 @@ something all pages use changes (the glossary, the sanitiser)."""
 
 from django.db import transaction
 
-from procedures.models import Author, Disclaimer, GlossaryTerm, Procedure, SitePage
+from procedures.models import Author, Disclaimer, GlossaryTerm, Procedure, ProcedureTranslation, SitePage
 from procedures.text.markdown import render_markdown
 from procedures.text.readability import measure
 
@@ -38,7 +38,7 @@ def link_glossary_terms(procedure, used):
 def render_every_page():
     """Render every page's Markdown again, e.g. after the glossary or the sanitiser changed."""
     count = 0
-    for model in (Author, Disclaimer, SitePage, Procedure):
+    for model in (Author, Disclaimer, SitePage, ProcedureTranslation, Procedure):  # a page's translations before it
         for obj in model.objects.all():
             used = render(obj)
             obj.save(update_fields=obj.rendered_fields)  # not modified_at: no editor changed anything

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 
 from procedures.models import REVIEW_DUE_SOON_DAYS, AuditEntry, Procedure
 
@@ -73,15 +74,24 @@ def send_review_reminders(*, dry_run=False):
 
 
 def reminder_subject(pages):
-    return f"mesocare: {len(pages)} page{'s' if len(pages) != 1 else ''} due for medical review"
+    count = len(pages)
+    return ngettext(
+        "mesocare: %(count)s page due for medical review", "mesocare: %(count)s pages due for medical review", count
+    ) % {"count": count}
 
 
 def reminder_body(reviewer, pages):
-    lines = [f"Dear {reviewer.name},", "", "These pages you reviewed are due for another medical review:", ""]
+    lines = [
+        gettext("Dear %(name)s,") % {"name": reviewer.name},
+        "",
+        gettext("These pages you reviewed are due for another medical review:"),
+        "",
+    ]
     for page in pages:
+        due = {"page": page.title, "date": date_format(page.next_review_due, "j F Y"), "state": page.review_state.label.lower()}
         lines += [
-            f"- {page.title}: due {date_format(page.next_review_due, 'j F Y')} ({page.review_state.label.lower()})",
+            gettext("- %(page)s: due %(date)s (%(state)s)") % due,
             f"  {settings.SITE_URL}{reverse('admin:procedures_procedure_review', args=[page.pk])}",
         ]
-    lines += ["", "Thank you for keeping our pages trustworthy.", "mesocare"]
+    lines += ["", gettext("Thank you for keeping our pages trustworthy."), "mesocare"]
     return "\n".join(lines)

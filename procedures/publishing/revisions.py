@@ -16,6 +16,7 @@ from django.utils.formats import date_format
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
+from django.utils.translation import gettext
 from reversion.models import Version
 
 from procedures.models import AuditEntry, Procedure
@@ -174,8 +175,10 @@ def restore(version, user):
             save_content(obj, **before)  # renders; old addresses, the audit log, search and cached pages follow
     except (IntegrityError, models.ProtectedError) as error:
         raise RestoreFailed(
-            "This version cannot be restored as it stands (it breaks one of the page rules, for example "
-            "a published page without a medical review). Open it, copy what you need, and save it as a draft."
+            gettext(
+                "This version cannot be restored as it stands (it breaks one of the page rules, for example "
+                "a published page without a medical review). Open it, copy what you need, and save it as a draft."
+            )
         ) from error
     if isinstance(obj, Procedure) and now is not None:
         audit.record(AuditEntry.Action.RESTORED, obj, f"to the version saved {describe(version)}", user=user)

@@ -4,7 +4,10 @@ Addresses are made absolute with the site's own address as each request reaches 
 (`absolute(path)`); for a stored page they stay paths until then (see `absolutize`).
 """
 
+from django.utils import translation
 from django.utils.html import strip_tags
+
+from procedures.text.languages import language_tag
 
 ADDRESS_KEYS = {"url", "mainEntityOfPage", "item"}
 
@@ -45,7 +48,7 @@ def procedure_page(procedure, absolute=str):
         "description": procedure.summary,
         "url": url,
         "mainEntityOfPage": url,
-        "inLanguage": "en-GB",
+        "inLanguage": language_tag(translation.get_language()),  # rendered in the page's text language
         "datePublished": iso(procedure.first_published),
         "dateModified": iso(procedure.last_updated),
         "lastReviewed": iso(procedure.last_reviewed),

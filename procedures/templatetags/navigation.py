@@ -1,9 +1,15 @@
+import re
 from functools import cache
+from urllib.parse import urlencode
 
 from django import template
-from django.urls import reverse
+from django.conf import settings
+from django.urls import Resolver404, resolve, reverse, translate_url
+from django.utils.translation import get_language, gettext, override
 
+from procedures.http.policies import CACHED
 from procedures.templatetags.structured_data import json_ld
+from procedures.text.languages import language
 
 register = template.Library()
 
@@ -15,7 +21,7 @@ def breadcrumbs(context):
     Views give `breadcrumbs`: (name, address) pairs below home; the last is this page (address None).
     """
     request = context["request"]
-    trail = [("Home", "/"), *context.get("breadcrumbs", [])]
+    trail = [(gettext("Home"), link("procedures:home")), *context.get("breadcrumbs", [])]
     items = [
         {
             "@type": "ListItem",
@@ -30,8 +36,80 @@ def breadcrumbs(context):
 
 
 @register.simple_tag
-@cache
 def link(name):
-    """The address of a page every page links to (header, footer), worked out once per process:
-    `{% link "procedures:index" %}` is `{% url "procedures:index" %}` without its cost."""
-    return reverse(name)
+    """The address of a page every page links to (header, footer), worked out once per process
+    and language: `{% link "procedures:index" %}` is `{% url "procedures:index" %}` without its cost."""
+    return address_in(name, get_language())
+
+
+@register.simple_tag
+def machine_address(name):
+    """The one address of something machines read (the sitemap, oEmbed), which has no language
+    versions: `{% machine_address "procedures:sitemap" as sitemap_url %}`."""
+    return address_in(name, settings.LANGUAGE_CODE)
+
+
+@cache
+def address_in(name, language):
+    with override(language):
+        return reverse(name)
+
+
+# Pages in the site's own words (and lists of titles), which every language has, as have the
+# error pages. Every other page shows editors' text, written in the default language until it
+# is translated.
+SITE_WORDS = {"home", "index", "letter", "conditions", "search", "api-docs"}
+
+
+@register.simple_tag(takes_context=True)
+def language_versions(context):
+    """This page in each of the site's languages, for the language switcher and hreflang links:
+    its address there (the query kept), whether it is the page shown, and whether the page's
+    text exists in that language; the page's canonical address (the default language's when its
+    text is not in the language shown), and whether it is shown untranslated, with the language
+    it is written in. A view can say which languages its page's text is in (`text_languages`)."""
+    request = context["request"]
+    current = get_language()
+    match = getattr(request, "resolver_match", None)
+    text_languages = context.get("text_languages")
+    error_page = is_error_page(context)
+    if text_languages is None and not (match and match.url_name in SITE_WORDS or error_page):
+        text_languages = [settings.LANGUAGE_CODE]
+    try:
+        resolve(request.path_info)
+        here = request.path
+    except Resolver404:  # a page that is not there: the home page of each language instead
+        here = None
+    query = kept_query(request, match)
+    versions = []
+    canonical_path = request.path
+    for code, name in settings.LANGUAGES:
+        path = translate_url(here, code) if here else address_in("procedures:home", code)
+        has_text = text_languages is None or code in text_languages
+        versions.append(
+            {**language(code), "code": code, "name": name, "url": path + query, "current": code == current, "has_text": has_text}
+        )
+        if code == current and here and not has_text:
+            canonical_path = translate_url(here, text_languages[0])
+    untranslated = text_languages is not None and current not in text_languages
+    return {
+        "versions": versions,
+        "canonical_path": canonical_path,
+        "untranslated": untranslated,
+        "text_language": language(text_languages[0]) if untranslated else None,
+        "error_page": error_page,  # no alternates for search engines
+    }
+
+
+def is_error_page(context):
+    """Whether the page is one of the error pages (404.html, 503.html, …): the site's own words."""
+    return re.fullmatch(r"\d{3}\.html", context.template.origin.template_name or "") is not None
+
+
+def kept_query(request, match):
+    """The query a page's other language versions keep: on a cached page only the parameters
+    that change it (a first visitor's ?utm_source=… must not be stored in links for everyone)."""
+    policy = CACHED.get(match.view_name) if match else None
+    params = request.GET.lists() if policy is None else [(key, request.GET.getlist(key)) for key in policy.query]
+    query = urlencode([(key, values) for key, values in params if values], doseq=True)
+    return f"?{query}" if query else ""

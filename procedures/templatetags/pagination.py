@@ -1,5 +1,6 @@
 from django import template
 from django.http import QueryDict
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -35,5 +36,5 @@ def pagination(context, page):
 def page_of(page):
     """ ", page 2 of 3" for a page's title, when its list has more than one page."""
     if page and page.has_other_pages():
-        return f", page {page.number} of {page.paginator.num_pages}"
+        return gettext(", page %(number)s of %(count)s") % {"number": page.number, "count": page.paginator.num_pages}
     return ""

@@ -1,8 +1,10 @@
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils.translation import get_language
 
 from procedures.models import SitePage
 from procedures.models.freshness import SITE, stamps
+from procedures.text.languages import direction, language_tag
 
 
 def site_root(request):
@@ -19,6 +21,12 @@ def site_pages(request):
         ]
 
     def load():
-        return cache.get_or_set(f"footer-pages:{stamps([SITE])[SITE].version}", footer_pages, timeout=24 * 60 * 60)
+        key = f"footer-pages:{get_language()}:{stamps([SITE])[SITE].version}"  # the addresses are the language's
+        return cache.get_or_set(key, footer_pages, timeout=24 * 60 * 60)
 
     return {"site_pages": load}
+
+
+def languages(request):
+    """The page's language, for <html lang dir>: its code as a language tag (en-GB) and its direction."""
+    return {"language_tag": language_tag(get_language()), "language_direction": direction(get_language())}

@@ -10,12 +10,14 @@ from django.http.request import validate_host
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve, reverse
+from django.utils import translation
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.views.decorators.clickjacking import xframe_options_exempt
 
 from procedures.models import Procedure
 from procedures.publishing.addresses import Gone, Moved, find_procedure
-from procedures.publishing.patient_page import page_context
+from procedures.publishing.patient_page import as_shown, page_context, text_language
 
 from .forms import OEmbedForm
 from .redirects import follows_moves
@@ -33,18 +35,21 @@ def procedure_detail(request, slug):
 def procedure_embed(request, slug):
     """A small card other sites may frame: no cookies, no scripts, links open in the top window."""
     procedure = find_procedure(request, slug, Procedure.objects.for_page(), staff_preview=False)
-    return render(request, "procedures/embed.html", {"procedure": procedure})
+    with translation.override(text_language(procedure)):  # the card is in the page's own language
+        return render(request, "procedures/embed.html", {"procedure": as_shown(procedure)})
 
 
 @follows_moves
 def procedure_handout(request, slug):
     """The page as a clean A4 handout for a patient, with a QR code to the page."""
     procedure = find_procedure(request, slug, Procedure.objects.for_page())
-    address = request.build_absolute_uri(procedure.get_absolute_url())
-    import segno  # noqa: PLC0415 (9 MiB, for handouts only)
+    with translation.override(text_language(procedure)):  # printed in the page's own language
+        address = request.build_absolute_uri(procedure.get_absolute_url())
+        import segno  # noqa: PLC0415 (9 MiB, for handouts only)
 
-    qr_code = qr_code_svg(segno.make(address, error="m"), f"QR code for {address}")
-    return render(request, "procedures/handout.html", {"procedure": procedure, "address": address, "qr_code": qr_code})
+        qr_code = qr_code_svg(segno.make(address, error="m"), gettext("QR code for %(address)s") % {"address": address})
+        context = {"procedure": as_shown(procedure), "address": address, "qr_code": qr_code}
+        return render(request, "procedures/handout.html", context)
 
 
 def qr_code_svg(qr, label):
@@ -101,7 +106,8 @@ def procedure_for_address(request, address):
     if not validate_host(hostname, list(hosts)):
         raise Http404("Not an address on this site.")
     try:
-        match = resolve(parts.path or "/")
+        with translation.override(translation.get_language_from_path(parts.path or "/") or settings.LANGUAGE_CODE):
+            match = resolve(parts.path or "/")  # a page's address in any of the site's languages
     except Resolver404:
         raise Http404("No page at that address.") from None
     if match.view_name not in {"procedures:detail", "procedures:embed", "procedures:handout"}:

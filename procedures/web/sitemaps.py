@@ -57,18 +57,25 @@ class ContentSitemap(LimitedSitemap):
 
 
 class FixedPagesSitemap(LimitedSitemap):
+    """The pages at fixed addresses whose text is written by editors (in the default language)."""
+
+    names = ["procedures:glossary", "procedures:site-disclaimer"]
+
     def items(self):
-        return [
-            "procedures:home",
-            "procedures:index",
-            "procedures:conditions",
-            "procedures:glossary",
-            "procedures:site-disclaimer",
-            "procedures:api-docs",
-        ]
+        return self.names
 
     def location(self, name):
         return reverse(name)
+
+
+class SiteWordsSitemap(FixedPagesSitemap):
+    """The pages in the site's own words, which every language has: each language's address,
+    with the others as hreflang alternates."""
+
+    names = ["procedures:home", "procedures:index", "procedures:conditions", "procedures:api-docs"]
+    i18n = True
+    alternates = True
+    x_default = True
 
 
 # Each made afresh for each request: a sitemap keeps state while it writes its addresses.
@@ -80,6 +87,7 @@ SITEMAPS = {
     "body-areas": partial(ContentSitemap, BodyArea),
     "pages": partial(ContentSitemap, SitePage),
     "site": FixedPagesSitemap,
+    "site-words": SiteWordsSitemap,
 }
 
 

@@ -1,11 +1,15 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
+from procedures.http.languages import default_language_only
+
 from . import procedure_pages, views
 from .feeds import UpdatedPagesFeed
 from .sitemaps import SITEMAPS, sitemap_or_index
 
 app_name = "procedures"
+
+# Every address here also exists under each other language's prefix (/es/…): mesocare/urls.py.
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,11 +19,11 @@ urlpatterns = [
     path("procedures/<slug:slug>/print/", procedure_pages.procedure_handout, name="handout"),
     # After a page's own addresses, so that a page called "letters" keeps its embed and handout.
     path("procedures/letters/<str:letter>/", views.procedures_by_letter, name="letter"),
-    path("oembed/", procedure_pages.oembed, name="oembed"),
+    path("oembed/", default_language_only(procedure_pages.oembed), name="oembed"),
     path("feeds/updates/", UpdatedPagesFeed(), name="feed"),
-    path("sitemap.xml", sitemap_or_index, name="sitemap"),
-    path("sitemap-<section>.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap-section"),
-    path("robots.txt", views.robots_txt, name="robots"),
+    path("sitemap.xml", default_language_only(sitemap_or_index), name="sitemap"),
+    path("sitemap-<section>.xml", default_language_only(sitemap), {"sitemaps": SITEMAPS}, name="sitemap-section"),
+    path("robots.txt", default_language_only(views.robots_txt), name="robots"),
     path("api/", views.api_docs, name="api-docs"),
     path("search/", views.search_page, name="search"),
     path("specialties/<slug:slug>/", views.specialty_detail, name="specialty"),

@@ -10,7 +10,8 @@ from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import Left, Upper
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 
 from procedures.http.rate_limit import client_address, searches_limited_per_client
 from procedures.models import Author, BodyArea, Condition, Disclaimer, GlossaryTerm, Procedure, SitePage, Specialty
@@ -77,7 +78,7 @@ def procedure_index(request):
     form, specialty, procedures = treatments_to_list(request)
     counts = letter_counts(procedures)
     count = sum(counts.values())
-    context = {"form": form, "specialty": specialty, "count": count, "breadcrumbs": [("Treatments A–Z", None)]}
+    context = {"form": form, "specialty": specialty, "count": count, "breadcrumbs": [(gettext("Treatments A–Z"), None)]}
     if count <= settings.A_TO_Z_ON_ONE_PAGE:
         context["letters"] = a_to_z(procedures)
     else:  # too many for one page: each letter has a page of its own
@@ -137,7 +138,7 @@ def procedures_by_letter(request, letter):
         return redirect(reverse("procedures:letter", args=[letter.lower()]) + query, permanent=True)
     form, specialty, procedures = treatments_to_list(request)
     letter = LETTER_SLUGS[letter]
-    name = "Numbers and other characters" if letter == OTHER else letter
+    name = gettext("Numbers and other characters") if letter == OTHER else letter
     counts = letter_counts(procedures)
     page = one_page_of(request, starting_with(procedures, letter), count=counts.get(letter, 0))
     context = {
@@ -148,7 +149,7 @@ def procedures_by_letter(request, letter):
         "letter_pages": letter_pages(counts, specialty),
         "procedures": page.object_list,
         "page_obj": page,
-        "breadcrumbs": [("Treatments A–Z", in_specialty(reverse("procedures:index"), specialty)), (name, None)],
+        "breadcrumbs": [(gettext("Treatments A–Z"), in_specialty(reverse("procedures:index"), specialty)), (name, None)],
     }
     return render(request, "procedures/procedures_by_letter.html", context, status=200 if form.is_valid() else 400)
 
@@ -160,7 +161,7 @@ def specialty_detail(request, slug):
         "specialty": specialty,
         "procedures": page.object_list,
         "page_obj": page,
-        "breadcrumbs": [("Treatments A–Z", reverse("procedures:index")), (specialty.name, None)],
+        "breadcrumbs": [(gettext("Treatments A–Z"), reverse("procedures:index")), (specialty.name, None)],
     }
     return render(request, "procedures/specialty_detail.html", context)
 
@@ -169,7 +170,7 @@ def conditions_index(request):
     context = {
         "conditions": Condition.objects.all(),
         "body_areas": BodyArea.objects.all(),
-        "breadcrumbs": [("Conditions and body areas", None)],
+        "breadcrumbs": [(gettext("Conditions and body areas"), None)],
     }
     return render(request, "procedures/conditions_index.html", context)
 
@@ -180,7 +181,7 @@ def search_page(request):
     results = search(query)
     if results.searched and not results.count:
         record_unanswered(query, asked_by=client_address(request))
-    context = {"results": results, "query": results.query, "breadcrumbs": [("Search", None)]}
+    context = {"results": results, "query": results.query, "breadcrumbs": [(gettext("Search"), None)]}
     return render(request, "procedures/search.html", context)
 
 
@@ -212,7 +213,9 @@ def author_procedures(request, slug, reviewed=False):
     author's page when there are more than it shows)."""
     author = get_object_or_404(Author, slug=slug)
     page = one_page_of(request, by_author(author, reviewed))
-    heading = f"Pages medically reviewed by {author.name}" if reviewed else f"Pages by {author.name}"
+    heading = (gettext("Pages medically reviewed by %(name)s") if reviewed else gettext("Pages by %(name)s")) % {
+        "name": author.name
+    }
     context = {
         "author": author,
         "heading": heading,
@@ -240,7 +243,7 @@ def site_disclaimer(request):
 
 
 def glossary(request):
-    context = {"terms": GlossaryTerm.objects.all(), "breadcrumbs": [("Words explained", None)]}
+    context = {"terms": GlossaryTerm.objects.all(), "breadcrumbs": [(gettext("Words explained"), None)]}
     return render(request, "procedures/glossary.html", context)
 
 
@@ -256,12 +259,25 @@ def robots_txt(request):
 
 
 def api_docs(request):
-    number, period = settings.API_RATE_LIMIT.split("/")
-    context = {"rate_limit": f"{number} requests a {period}", "breadcrumbs": [("For clinics", None)]}
+    context = {"rate_limit": rate_in_words(settings.API_RATE_LIMIT), "breadcrumbs": [(gettext("For clinics"), None)]}
     return render(request, "procedures/api_docs.html", context)
 
 
-CONDITIONS_CRUMB = ("Conditions and body areas", reverse_lazy("procedures:conditions"))
+def rate_in_words(rate):
+    """A rate limit as Django REST framework reads it ("100/minute", "5/s"), in words."""
+    number, period = rate.split("/")
+    count = int(number)
+    in_words = {
+        "s": ngettext("%(count)s request a second", "%(count)s requests a second", count),
+        "m": ngettext("%(count)s request a minute", "%(count)s requests a minute", count),
+        "h": ngettext("%(count)s request an hour", "%(count)s requests an hour", count),
+        "d": ngettext("%(count)s request a day", "%(count)s requests a day", count),
+    }
+    return in_words[period[0]] % {"count": f"{count:,}"}
+
+
+def conditions_crumb():
+    return (gettext("Conditions and body areas"), reverse("procedures:conditions"))
 
 
 def condition_detail(request, slug):
@@ -271,7 +287,7 @@ def condition_detail(request, slug):
         "condition": condition,
         "procedures": page.object_list,
         "page_obj": page,
-        "breadcrumbs": [CONDITIONS_CRUMB, (condition.name, None)],
+        "breadcrumbs": [conditions_crumb(), (condition.name, None)],
     }
     return render(request, "procedures/condition_detail.html", context)
 
@@ -283,6 +299,6 @@ def body_area_detail(request, slug):
         "area": area,
         "procedures": page.object_list,
         "page_obj": page,
-        "breadcrumbs": [CONDITIONS_CRUMB, (area.name, None)],
+        "breadcrumbs": [conditions_crumb(), (area.name, None)],
     }
     return render(request, "procedures/body_area_detail.html", context)

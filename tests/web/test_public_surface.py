@@ -320,3 +320,13 @@ def test_a_path_cannot_write_lines_of_its_own_into_the_log(db, log):
     lines = log.getvalue().splitlines()
     assert len(lines) == 1, lines
     assert "\\x1b[31m\\tFAKE\\x85ENTRY" in lines[0] and not any(character in lines[0] for character in "\x1b\t\x85")
+
+
+def test_no_page_shows_template_syntax(every_public_page):
+    """A comment or tag the template engine did not take (a {# #} comment over two lines, say)
+    would be printed for patients to read."""
+    for address, html in every_public_page.items():
+        for hidden in html.find_all(["script", "style"]):
+            hidden.decompose()
+        leftover = re.search(r"\{[#%{]|[#%}]\}", html.get_text())
+        assert leftover is None, f"{address} shows {html.get_text()[leftover.start() : leftover.start() + 60]!r}"

@@ -1,0 +1,138 @@
+"""The site in each of its languages (issue 12): addresses with a language prefix, <html lang dir>,
+the language switcher, hreflang for search engines, and pages whose text is not translated yet."""
+
+import re
+
+import pytest
+
+from tests.html import page, text
+
+ADDRESSES = [
+    ("/", "/es/", "/ar/"),
+    ("/procedures/", "/es/procedures/", "/ar/procedures/"),
+    ("/procedures/mesotherapy/", "/es/procedures/mesotherapy/", "/ar/procedures/mesotherapy/"),
+    ("/glossary/", "/es/glossary/", "/ar/glossary/"),
+]
+
+
+@pytest.mark.parametrize("english, spanish, arabic", ADDRESSES)
+def test_every_page_has_an_address_in_each_language_and_english_stays_where_it_was(
+    client, shipped_content, english, spanish, arabic
+):
+    for address, tag, direction in ((english, "en-GB", "ltr"), (spanish, "es", "ltr"), (arabic, "ar", "rtl")):
+        response = client.get(address)
+        assert response.status_code == 200, address
+        assert response["Content-Language"] == tag.lower()
+        html = page(response).find("html")
+        assert (html["lang"], html["dir"]) == (tag, direction), address
+
+
+def test_the_language_is_the_addresss_never_the_browsers(client, shipped_content):
+    """The same address is the same page for everyone, so links keep working and caches (ours,
+    a CDN's) keep one copy."""
+    response = client.get("/procedures/", headers={"Accept-Language": "es", "Cookie": "django_language=ar"})
+    assert page(response).find("html")["lang"] == "en-GB"
+    assert "Accept-Language" not in response.get("Vary", "")
+    assert client.get("/en-gb/procedures/").status_code == 404  # the default language has no prefix
+
+
+def switcher(response):
+    nav = page(response).find("nav", class_="language-switcher")
+    return {a["hreflang"]: (a["href"], a.get_text(strip=True), a.get("aria-current")) for a in nav.find_all("a")}
+
+
+def test_the_switcher_keeps_the_visitor_on_the_same_page(client, shipped_content):
+    links = switcher(client.get("/es/search/?q=hair+loss"))
+    assert links == {
+        "en-gb": ("/search/?q=hair+loss", "English", None),
+        "es": ("/es/search/?q=hair+loss", "Español", "true"),
+        "ar": ("/ar/search/?q=hair+loss", "العربيّة", None),
+    }
+    for language, (address, _, _) in links.items():
+        response = client.get(address)
+        assert response.status_code == 200
+        assert switcher(response)[language][2] == "true"
+
+
+def alternates(response):
+    html = page(response)
+    links = {link["hreflang"]: link["href"] for link in html.find_all("link", rel="alternate", hreflang=True)}
+    return links, html.find("link", rel="canonical")["href"]
+
+
+def test_pages_in_the_sites_own_words_name_every_language_for_search_engines(client, shipped_content):
+    links, canonical = alternates(client.get("/es/procedures/"))
+    assert links == {
+        "en-gb": "http://testserver/procedures/",
+        "es": "http://testserver/es/procedures/",
+        "ar": "http://testserver/ar/procedures/",
+        "x-default": "http://testserver/procedures/",
+    }
+    assert canonical == "http://testserver/es/procedures/"
+
+
+def test_a_page_not_translated_yet_is_shown_in_english_with_a_notice_in_the_visitors_language(client, shipped_content):
+    response = client.get("/es/procedures/mesotherapy/")
+    html = page(response)
+    notice = html.find(class_="translation-notice")
+    assert notice is not None and "English" not in notice.get_text() and "Inglés" in notice.get_text()
+    [article] = html.select("main article.procedure")
+    assert (article.parent["lang"], article.parent["dir"]) == ("en-GB", "ltr")
+    assert "What it is" in article.get_text()  # the page's own text, whole, as it was reviewed
+    # Search engines are sent to the English page, the one whose text this is.
+    links, canonical = alternates(response)
+    assert links == {
+        "en-gb": "http://testserver/procedures/mesotherapy/",
+        "x-default": "http://testserver/procedures/mesotherapy/",
+    }
+    assert canonical == "http://testserver/procedures/mesotherapy/"
+    # The switcher, on the English page too, says which languages have no translation of it.
+    for address in ("/es/procedures/mesotherapy/", "/procedures/mesotherapy/"):
+        items = page(client.get(address)).find("nav", class_="language-switcher").find_all("li")
+        missing = [bool(item.find(class_="language-switcher__missing")) for item in items]
+        assert missing == [False, True, True], address
+    assert "translated" not in text(client.get("/es/procedures/")).split("Español")[1][:40]
+
+
+def test_the_english_page_has_no_notice(client, shipped_content):
+    html = page(client.get("/procedures/mesotherapy/"))
+    assert html.find(class_="translation-notice") is None
+    assert html.select_one("main article.procedure").parent.name == "main"
+
+
+def test_each_languages_page_is_cached_apart(client, shipped_content):
+    for _ in range(2):  # the second time from the cache
+        english, spanish = client.get("/procedures/mesotherapy/"), client.get("/es/procedures/mesotherapy/")
+        assert page(english).find("html")["lang"] == "en-GB" and page(spanish).find("html")["lang"] == "es"
+    assert spanish["X-Cache"] == "hit" and english["ETag"] != spanish["ETag"]
+
+
+def test_print_and_embed_are_in_the_language_the_page_is_written_in(client, shipped_content):
+    for address in ("/ar/procedures/mesotherapy/print/", "/es/procedures/mesotherapy/embed/"):
+        html = page(client.get(address))
+        assert html.find("html")["lang"] == "en-GB", address
+
+
+def test_oembed_takes_a_pages_address_in_any_language(client, shipped_content):
+    response = client.get("/oembed/", {"url": "http://testserver/es/procedures/mesotherapy/", "format": "json"})
+    assert response.status_code == 200
+    assert response.json()["title"] == "Mesotherapy"
+
+
+def test_addresses_machines_read_exist_once(client, shipped_content):
+    for address in ("/es/sitemap.xml", "/ar/robots.txt", "/es/oembed/?url=x"):
+        assert client.get(address).status_code == 404, address
+    sitemap = client.get("/sitemap.xml").content.decode()
+    assert "<loc>http://testserver/ar/procedures/</loc>" in sitemap
+    assert '<xhtml:link rel="alternate" hreflang="es" href="http://testserver/es/procedures/"/>' in sitemap
+    assert '<xhtml:link rel="alternate" hreflang="x-default" href="http://testserver/procedures/"/>' in sitemap
+    # A page whose text is English only is listed once, at its English address.
+    assert "/es/procedures/mesotherapy/" not in sitemap and "<loc>http://testserver/procedures/mesotherapy/</loc>" in sitemap
+    assert re.search(r"Sitemap: http://testserver/sitemap.xml", client.get("/robots.txt").content.decode())
+
+
+def test_an_error_page_is_in_the_visitors_language_without_alternates(client, shipped_content):
+    response = client.get("/ar/no-such-page/")
+    html = page(response)
+    assert response.status_code == 404 and html.find("html")["dir"] == "rtl"
+    assert html.find("link", hreflang=True) is None and html.find(class_="translation-notice") is None
