@@ -142,7 +142,7 @@ class CitationsCheck(forms.BaseInlineFormSet):
 
 def review_on_record(procedure):
     """The page's review as it stands, in a form's hidden field."""
-    return f"{procedure.reviewer_id or ''}/{procedure.last_reviewed or ''}/{procedure.next_review_due or ''}"
+    return f"{procedure.reviewer_id or ''}/{procedure.last_reviewed or ''}/{getattr(procedure, 'next_review_due', '') or ''}"
 
 
 class ReviewForm(forms.Form):
@@ -169,11 +169,12 @@ class ReviewForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.procedure = procedure
         months = settings.REVIEW_INTERVAL_MONTHS
-        self.fields["next_review_due"].help_text = ngettext(
-            "Leave empty for the usual interval (%(months)d month after the review).",
-            "Leave empty for the usual interval (%(months)d months after the review).",
-            months,
-        ) % {"months": months}
+        if "next_review_due" in self.fields:  # a translation's form has none
+            self.fields["next_review_due"].help_text = ngettext(
+                "Leave empty for the usual interval (%(months)d month after the review).",
+                "Leave empty for the usual interval (%(months)d months after the review).",
+                months,
+            ) % {"months": months}
         self.fields["opened_review"].initial = review_on_record(procedure)
 
     def clean_reviewed_on(self):
@@ -227,3 +228,14 @@ class ReviewForm(forms.Form):
             % {"reviewer": last.reviewer, "date": date_format(last.last_reviewed, "j F Y")},
             code="review_conflict",
         )
+
+
+class TranslationReviewForm(ReviewForm):
+    """Recording a translation's medical review: who checked it and when (it is due again with its page)."""
+
+    next_review_due = None
+
+    def clean(self):
+        cleaned = forms.Form.clean(self)
+        self.check_nobody_reviewed_meanwhile(cleaned.get("opened_review"))
+        return cleaned

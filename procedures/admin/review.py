@@ -79,14 +79,19 @@ class ReviewViews:
                 % {"page": procedure, "due": date_format(procedure.next_review_due, "d F Y")},
             )
             return redirect("admin:procedures_procedure_change", procedure.pk)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Record a medical review: %(page)s") % {"page": procedure},
-            "opts": self.opts,
-            "original": procedure,
-            "form": form,
-        }
-        return TemplateResponse(request, "admin/procedures/procedure/record_review.html", context)
+        return review_page(self, request, procedure, form)
+
+
+def review_page(model_admin, request, reviewed, form):
+    """The "Record a medical review" page of a procedure or a translation."""
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": gettext("Record a medical review: %(page)s") % {"page": reviewed},
+        "opts": model_admin.opts,
+        "original": reviewed,
+        "form": form,
+    }
+    return TemplateResponse(request, "admin/procedures/procedure/record_review.html", context)
 
 
 @admin.register(ReviewSchedule)

@@ -3,8 +3,13 @@ Markdown editor, revisions and protection against silent overwrites as a page), 
 translated it from which version of the page, its medical review and whether it is out of
 date; and, on a page's own form, the list of its translations."""
 
-from django.contrib import admin
-from django.urls import reverse
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
@@ -12,8 +17,12 @@ from django.utils.translation import gettext, gettext_lazy
 
 from procedures.models import Procedure, ProcedureTranslation, TranslationState
 from procedures.models.translations import translation_languages
+from procedures.publishing import revisions
+from procedures.publishing.review import record_translation_review
 
 from .base import ContentAdmin
+from .forms import TranslationReviewForm
+from .review import review_page
 
 REVIEW_FIELDS = ["reviewer", "last_reviewed"]
 
@@ -83,14 +92,14 @@ class ProcedureTranslationAdmin(ContentAdmin):
                             "A translation is checked by a medical reviewer on its own. It cannot be published "
                             "until its reviewer and the date they checked it are recorded."
                         ),
-                        "fields": REVIEW_FIELDS,
+                        "fields": [*REVIEW_FIELDS, "review_status"],
                     },
                 ),
             ]
         )
 
     def get_readonly_fields(self, request, obj=None):
-        readonly = ["up_to_date"]
+        readonly = ["up_to_date", "review_status"]
         if obj is not None:
             readonly += ["procedure", "language"]  # another page or language is another translation
         if not request.user.has_perm("procedures.record_review"):
@@ -108,6 +117,48 @@ class ProcedureTranslationAdmin(ContentAdmin):
         if request.GET.get("language") in dict(translation_languages()):
             initial["language"] = request.GET["language"]
         return initial
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}_review"
+        review = path("<path:object_id>/review/", self.admin_site.admin_view(self.record_review_view), name=name)
+        return [review, *super().get_urls()]
+
+    @admin.display(description=gettext_lazy("medical review"))
+    def review_status(self, translated):
+        if translated.pk is None:
+            return gettext("Save the translation as a draft first; a medical reviewer then records their review.")
+        return format_html(
+            '<a class="button" href="{}">{}</a>',
+            reverse("admin:procedures_proceduretranslation_review", args=[translated.pk]),
+            gettext("Record a medical review"),
+        )
+
+    def record_review_view(self, request, object_id):
+        """A medical reviewer (also one who may not edit) records their review of the translation's words."""
+        translated = self.get_object(request, unquote(object_id))
+        if translated is None:
+            raise Http404("No such translation.")
+        if not request.user.has_perm("procedures.record_review"):
+            raise PermissionDenied(gettext("Only medical reviewers can record a review."))
+        own_profile = getattr(request.user, "author_profile", None)
+        initial = {"reviewed_on": timezone.localdate(), "reviewer": own_profile or translated.reviewer}
+        form = TranslationReviewForm(request.POST or None, initial=initial, procedure=translated)
+        if request.method == "POST" and form.is_valid():
+            record_translation_review(
+                translated, reviewer=form.cleaned_data["reviewer"], reviewed_on=form.cleaned_data["reviewed_on"], by=request.user
+            )
+            messages.success(request, gettext("Review of “%(page)s” recorded.") % {"page": translated})
+            return redirect("admin:procedures_proceduretranslation_change", translated.pk)
+        return review_page(self, request, translated, form)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """An out-of-date translation's form shows, word by word, what changed in the page since
+        the version it was translated from (from the page's history)."""
+        translated = self.get_object(request, unquote(object_id))
+        extra = {}
+        if translated is not None and translated.is_out_of_date:
+            extra["source_changes"] = revisions.changed_since(translated.procedure, translated.translated_from)
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
     @admin.display(description=gettext_lazy("up to date"))
     def up_to_date(self, translated):

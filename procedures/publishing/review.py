@@ -26,16 +26,32 @@ REVIEW_FIELDS = ["reviewer", "last_reviewed", "next_review_due", "review_reminde
 def record_review(procedure, *, reviewer, reviewed_on, next_review_due, by):
     """A medical reviewer (`reviewer`, an author) checked the page on `reviewed_on`; recorded by
     the login `by`. The page's text is not touched."""
-    procedure.reviewer = reviewer
-    procedure.last_reviewed = reviewed_on
     procedure.next_review_due = next_review_due
     procedure.review_reminder_sent = None
+    recorded(procedure, reviewer, reviewed_on, by, REVIEW_FIELDS)
+    page_changed(procedure)
+
+
+@transaction.atomic
+def record_translation_review(translated, *, reviewer, reviewed_on, by):
+    """A medical reviewer checked a translation (its words, in its language) on `reviewed_on`.
+    A translation is reviewed again when its page is: it has no review due date of its own."""
+    fields = ["reviewer", "last_reviewed", "modified_at"]
+    language = translated.get_language_display()
+    recorded(translated, reviewer, reviewed_on, by, fields, page=translated.procedure, detail=f"the {language} translation, ")
+    page_changed(translated.procedure)
+
+
+def recorded(reviewed, reviewer, reviewed_on, by, fields, *, page=None, detail=""):
+    """The review on the page (or its translation), in its history and in the page's audit log;
+    its text untouched."""
+    reviewed.reviewer = reviewer
+    reviewed.last_reviewed = reviewed_on
     with reversion.create_revision():
         reversion.set_user(by)
         reversion.set_comment(f"Recorded a medical review by {reviewer}.")
-        procedure.save(update_fields=REVIEW_FIELDS)
-    audit.record(AuditEntry.Action.REVIEWED, procedure, f"by {reviewer}", user=by)
-    page_changed(procedure)
+        reviewed.save(update_fields=fields)
+    audit.record(AuditEntry.Action.REVIEWED, page or reviewed, f"{detail}by {reviewer}", user=by)
 
 
 # Reminders -------------------------------------------------------------------------------

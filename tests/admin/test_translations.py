@@ -2,9 +2,11 @@
 filters, the form (prefilled from the page, no publishing without a review, no silent
 overwrites) and the page's own list of its translations."""
 
+import reversion
+from django.test import Client
 from django.urls import reverse
 
-from procedures.models import Author, ProcedureTranslation
+from procedures.models import AuditEntry, Author, ProcedureTranslation
 from procedures.publishing.content import save_content
 from procedures.roles import editors_group
 from tests.factories import AuthorFactory, ProcedureFactory, TranslationFactory
@@ -125,3 +127,51 @@ def test_a_translations_history_keeps_every_save_and_compares_it_with_now(editor
     assert len(compare) >= 2
     response = editor_client.get(compare[-1])
     assert response.status_code == 200 and "corporal" in text(response)
+
+
+def test_an_out_of_date_translation_shows_word_by_word_what_changed_in_the_english_page(editor_client):
+    with reversion.create_revision():  # the page's history, as the admin and loadcontent keep it
+        procedure = ProcedureFactory(risks="Bruising and redness.")
+    translated = TranslationFactory(procedure=procedure)
+    assert "What changed in the English page" not in text(editor_client.get(change_url(translated)))
+
+    procedure.risks = "Bruising, redness and, rarely, infection."
+    with reversion.create_revision():
+        save_content(procedure, change_note="Added the risk of infection")
+    section = page(editor_client.get(change_url(translated))).find(id="source-changes-title").parent
+    headings = [h3.get_text(strip=True) for h3 in section.find_all("h3")]
+    assert "Risks and side effects" in headings and "Summary" not in headings  # only what changed
+    added = " ".join(ins.get_text() for ins in section.find_all("ins"))
+    removed = " ".join(deleted.get_text() for deleted in section.find_all("del"))
+    assert "infection" in added and "redness." in removed  # what was there then, and what is there now
+
+
+def test_a_reviewer_only_account_records_a_translations_review_from_its_page(reviewer, reviewer_client, editor_client):
+    """A medical reviewer who may not edit opens the translation (read only), follows "Record a
+    medical review" and records theirs; the editor then publishes it."""
+    translated = TranslationFactory(status=ProcedureTranslation.Status.DRAFT, reviewer=None, last_reviewed=None)
+    form = page(reviewer_client.get(change_url(translated)))
+    [button] = [a for a in form.find_all("a", class_="button") if a.get_text(strip=True) == "Record a medical review"]
+    review_page = reviewer_client.get(button["href"])
+    assert review_page.status_code == 200 and "next_review_due" not in form_fields(review_page, None)
+    rita = Author.objects.get(user=reviewer)
+    response = reviewer_client.post(button["href"], {**form_fields(review_page), "reviewed_on": "2026-11-30"}, follow=True)
+    assert "recorded" in text(response), error_messages(response)
+    translated.refresh_from_db()
+    assert (translated.reviewer, str(translated.last_reviewed), translated.status) == (rita, "2026-11-30", "draft")
+    [entry] = AuditEntry.objects.filter(action=AuditEntry.Action.REVIEWED, procedure=translated.procedure)
+    assert entry.detail == "the Español translation, by Dr Rita Reviewer" and entry.user == reviewer
+
+    data = form_fields(editor_client.get(change_url(translated)))
+    published = editor_client.post(change_url(translated), {**data, "status": "published"}, follow=True)
+    assert "was changed successfully" in text(published), error_messages(published)
+    assert "Revisado" in text(Client().get(translated.procedure.get_absolute_url().replace("/procedures/", "/es/procedures/", 1)))
+
+
+def test_only_medical_reviewers_may_record_a_translations_review(editor_client):
+    translated = TranslationFactory(status=ProcedureTranslation.Status.DRAFT, reviewer=None, last_reviewed=None)
+    address = reverse("admin:procedures_proceduretranslation_review", args=[translated.pk])
+    assert editor_client.get(address).status_code == 403
+    assert editor_client.post(address, {"reviewed_on": "2026-11-30"}).status_code == 403
+    translated.refresh_from_db()
+    assert translated.last_reviewed is None
