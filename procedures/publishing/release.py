@@ -1,5 +1,6 @@
 """Which release of the code is running: a fingerprint of everything that shapes what a page
-looks like (templates, code, static files' names, settings shown on pages). Cached answers and
+looks like (templates, code, the translation catalogues, static files' names, settings shown
+on pages). Cached answers and
 stored renderings carry it, so a new release never serves what an older one rendered."""
 
 import datetime
@@ -12,14 +13,18 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 
 SHOWN_SETTINGS = (
-    "API_RATE_LIMIT", "TIME_ZONE", "LANGUAGE_CODE", "STATIC_URL", "MEDIA_URL", "REVIEW_INTERVAL_MONTHS",
+    "API_RATE_LIMIT", "TIME_ZONE", "LANGUAGE_CODE", "LANGUAGES", "STATIC_URL", "MEDIA_URL", "REVIEW_INTERVAL_MONTHS",
     "A_TO_Z_ON_ONE_PAGE", "SITEMAP_MAX_URLS",
 )  # fmt: skip
 
 
 def release_files():
     base = Path(settings.BASE_DIR)
-    files = [*sorted((base / "templates").rglob("*.html")), *sorted((base / "procedures").rglob("*.py"))]
+    files = [
+        *sorted((base / "templates").rglob("*.html")),
+        *sorted((base / "procedures").rglob("*.py")),
+        *sorted((base / "procedures" / "locale").rglob("*.po")),  # the site's words in each language
+    ]
     return [path for path in [*files, Path(settings.STATIC_ROOT) / "staticfiles.json"] if path.is_file()]
 
 

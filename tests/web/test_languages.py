@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from procedures.publishing import release
 from tests.html import page, text
 
 ADDRESSES = [
@@ -136,3 +137,13 @@ def test_an_error_page_is_in_the_visitors_language_without_alternates(client, sh
     html = page(response)
     assert response.status_code == 404 and html.find("html")["dir"] == "rtl"
     assert html.find("link", hreflang=True) is None and html.find(class_="translation-notice") is None
+
+
+def test_the_sites_words_in_each_language_are_part_of_every_cache_key(settings):
+    """A corrected translation in a catalogue, or a language added or removed, is a new release:
+    no cached page or stored rendering shows the old words."""
+    catalogues = {path.relative_to(settings.BASE_DIR).as_posix() for path in release.release_files() if path.suffix == ".po"}
+    assert catalogues == {"procedures/locale/es/LC_MESSAGES/django.po", "procedures/locale/ar/LC_MESSAGES/django.po"}
+    before = release.fingerprint()
+    settings.LANGUAGES = [("en-gb", "English"), ("es", "Español")]
+    assert release.fingerprint() != before
