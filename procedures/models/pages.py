@@ -17,7 +17,7 @@ from procedures.text.readability import Readability
 
 from .base import EditableContent, PatientMarkdownField
 from .disclaimers import Disclaimer
-from .people import Author
+from .people import Author, reviewer_field
 from .taxonomy import BodyArea, Code, Condition, Specialty
 
 REVIEW_DUE_SOON_DAYS = 30
@@ -200,15 +200,7 @@ class Procedure(EditableContent):
         help_text="Optional. The page stops being shown by itself at this time.",
     )
     first_published = models.DateField(null=True, blank=True, help_text="Set automatically when the page is first published.")
-    reviewer = models.ForeignKey(
-        Author,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="reviewed_procedures",
-        limit_choices_to={"is_qualified_reviewer": True},
-        verbose_name="medical reviewer",
-    )
+    reviewer = reviewer_field("reviewed_procedures")
     last_reviewed = models.DateField(null=True, blank=True)
     next_review_due = models.DateField(null=True, blank=True)
     review_reminder_sent = models.DateField(null=True, blank=True, editable=False)

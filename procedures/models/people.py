@@ -73,3 +73,17 @@ class Author(EditableContent):
     def clean(self):
         if self.photo and not self.photo_alt.strip():
             raise ValidationError({"photo_alt": "Describe the photo for people who cannot see it."})
+
+
+def reviewer_field(related_name, **options):
+    """Who checked a text medically: an author qualified to review, none until a review is recorded."""
+    return models.ForeignKey(
+        Author,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name=related_name,
+        limit_choices_to={"is_qualified_reviewer": True},
+        verbose_name="medical reviewer",
+        **options,
+    )

@@ -22,7 +22,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from .base import EditableContent
 from .pages import Procedure
-from .people import Author
+from .people import Author, reviewer_field
 
 
 def translation_languages():
@@ -97,15 +97,8 @@ class ProcedureTranslation(EditableContent):
         "date of that version", null=True, blank=True, help_text="Filled in when the version is the page as it is now."
     )
     translated_at = models.DateField("translated on", default=timezone.localdate)
-    reviewer = models.ForeignKey(
-        Author,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="reviewed_translations",
-        limit_choices_to={"is_qualified_reviewer": True},
-        verbose_name="medical reviewer",
-        help_text="Who checked this translation medically. Needed before publishing.",
+    reviewer = reviewer_field(
+        "reviewed_translations", help_text="Who checked this translation medically. Needed before publishing."
     )
     last_reviewed = models.DateField(null=True, blank=True, help_text="Needed before publishing.")
     out_of_date_since = models.DateTimeField(
