@@ -30,6 +30,20 @@ EDITOR_PERMISSIONS = {
     "proceduretranslation": ["add", "change", "view"],
     "reviewschedule": ["view"],
     "renderjob": ["view"],  # background updates of pages: their progress and failures
+    # Translations of the site's other texts (a translation that is no longer wanted is kept
+    # as a draft or out of date: deleting is for whoever manages the site).
+    **dict.fromkeys(
+        [
+            "disclaimertranslation",
+            "sitepagetranslation",
+            "authortranslation",
+            "glossarytermtranslation",
+            "specialtytranslation",
+            "conditiontranslation",
+            "bodyareatranslation",
+        ],
+        ["add", "change", "view"],
+    ),
 }
 
 # Medical reviewers check pages and record that they did; editing text is the editors' job

@@ -4,7 +4,17 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from procedures.models import Author, Condition, Disclaimer, Procedure, ProcedureTranslation, RelatedLink, Specialty
+from procedures.models import (
+    Author,
+    Condition,
+    ConditionTranslation,
+    Disclaimer,
+    DisclaimerTranslation,
+    Procedure,
+    ProcedureTranslation,
+    RelatedLink,
+    Specialty,
+)
 from procedures.publishing.content import content_rows_saved, save_content
 from procedures.roles import editors_group
 
@@ -111,6 +121,37 @@ class TranslationFactory(ContentFactory):
     translated_by = factory.SubFactory(AuthorFactory)
     reviewer = factory.SubFactory(AuthorFactory, is_qualified_reviewer=True, credentials="MD")
     last_reviewed = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=3))
+
+
+class TextTranslationFactory(ContentFactory):
+    """A published, medically reviewed Spanish translation of one of the site's texts."""
+
+    class Meta:
+        abstract = True
+
+    language = "es"
+    status = DisclaimerTranslation.Status.PUBLISHED
+    translated_by = factory.SubFactory(AuthorFactory)
+    reviewer = factory.SubFactory(AuthorFactory, is_qualified_reviewer=True, credentials="MD")
+    last_reviewed = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=3))
+
+
+class DisclaimerTranslationFactory(TextTranslationFactory):
+    class Meta:
+        model = DisclaimerTranslation
+
+    source = factory.SubFactory(DisclaimerFactory)
+    title = "Sobre esta información"
+    body = "Información general, no un consejo médico. Hable con **su médico**."
+
+
+class ConditionTranslationFactory(TextTranslationFactory):
+    class Meta:
+        model = ConditionTranslation
+
+    source = factory.SubFactory(ConditionFactory)
+    name = factory.Sequence(lambda n: f"Afección {n}")
+    description = "Una descripción sencilla."
 
 
 class UserFactory(factory.django.DjangoModelFactory):

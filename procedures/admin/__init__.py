@@ -5,6 +5,7 @@ registers its own):
 - history: compare and restore revisions
 - pages: procedure pages (with preview.py and review.py)
 - translations: a page's text in another language, with its own review
+- text_translations: the other texts' translations (disclaimers, site pages, glossary, bios, names)
 - taxonomy: specialties, conditions, body areas, glossary, synonyms
 - people: authors; site_texts: disclaimers and site pages
 - lists: read-only lists (searches that found nothing, the audit log)
@@ -14,7 +15,19 @@ registers its own):
   two_factor: two-factor sign-in
 """
 
-from . import accounts, background, lists, pages, people, review, site_texts, taxonomy, translations, two_factor
+from . import (
+    accounts,
+    background,
+    lists,
+    pages,
+    people,
+    review,
+    site_texts,
+    taxonomy,
+    text_translations,
+    translations,
+    two_factor,
+)
 
 __all__ = [
     "accounts",
@@ -25,6 +38,7 @@ __all__ = [
     "review",
     "site_texts",
     "taxonomy",
+    "text_translations",
     "translations",
     "two_factor",
 ]

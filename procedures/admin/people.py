@@ -5,10 +5,11 @@ from procedures.models import Author
 
 from .background import TellsOfBackgroundUpdates
 from .base import ContentAdmin
+from .text_translations import ListsTranslations
 
 
 @admin.register(Author)
-class AuthorAdmin(TellsOfBackgroundUpdates, ContentAdmin):
+class AuthorAdmin(ListsTranslations, TellsOfBackgroundUpdates, ContentAdmin):
     list_display = ["name", "credentials", "role", "is_qualified_reviewer"]
     list_filter = ["is_qualified_reviewer"]
     search_fields = ["name", "credentials", "role"]
@@ -22,6 +23,6 @@ class AuthorAdmin(TellsOfBackgroundUpdates, ContentAdmin):
             [
                 (None, {"fields": person}),
                 (gettext("Photo"), {"fields": ["photo", "photo_alt"]}),
-                (gettext("Biography"), {"fields": ["bio", "disclosure"]}),
+                (gettext("Biography"), {"fields": ["bio", "disclosure", "translations"]}),
             ]
         )

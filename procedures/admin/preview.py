@@ -2,6 +2,8 @@
 
 The admin form (with its references, links and other rows) is saved inside a transaction
 that is always rolled back, after the page has been rendered with the site's own template.
+A translation's form is previewed without saving anything at all: its text is rendered in
+memory and shown in the page, in the translation's language (and direction).
 The rendered page is kept for a few minutes for the editor who asked, and shown at phone
 and desktop widths. A picture uploaded on the form is kept with it, in the cache, and shown
 from there: a preview writes no file into the media folder.
@@ -23,12 +25,14 @@ from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import translation
 from django.utils.translation import gettext
 
 from procedures.models import Procedure
 from procedures.publishing.content import save_content
 from procedures.publishing.freshness import not_for_patients
 from procedures.publishing.patient_page import page_context
+from procedures.publishing.rendering import render
 
 KEEP_SECONDS = 15 * 60
 
@@ -37,8 +41,9 @@ class PreviewPictures(Storage):
     """Where a preview's uploaded pictures go: into memory, kept with the preview, never into
     MEDIA_ROOT (the preview's transaction is rolled back; a file written would stay behind)."""
 
-    def __init__(self, token):
+    def __init__(self, token, url_name="admin:procedures_procedure_preview_picture"):
         self.token = token
+        self.url_name = url_name
         self.files = {}
 
     def _save(self, name, content):
@@ -52,7 +57,7 @@ class PreviewPictures(Storage):
         return name in self.files
 
     def url(self, name):
-        return reverse("admin:procedures_procedure_preview_picture", args=[self.token, name])
+        return reverse(self.url_name, args=[self.token, name])
 
     def keep_uploads_of(self, obj):
         """Take the pictures uploaded on the form before saving `obj` would write them to the media folder."""
@@ -93,6 +98,22 @@ def render_unsaved(model_admin, request, obj, pictures):
         html = render_to_string("procedures/procedure_detail.html", page_context(request, procedure, preview=True), request)
         transaction.set_rollback(True)
     return html, []
+
+
+def render_unsaved_translation(model_admin, request, obj):
+    """(html, []) for the page in a translation's language as the submitted translation form would
+    make it, or (None, problems). Nothing is saved, not even inside a transaction: the form's text
+    is rendered in memory, in the page as it is saved."""
+    change = obj is not None
+    form = model_admin.get_form(request, obj, change=change)(request.POST, instance=obj)
+    if not form.is_valid():
+        return None, problems(form, [])
+    translated = model_admin.save_form(request, form, change=change)  # not saved: commit=False
+    render(translated)
+    procedure = Procedure.objects.for_page().get(pk=translated.procedure_id)
+    with translation.override(translated.language):  # the whole page, <html lang dir> too
+        context = page_context(request, procedure, preview=True, translated=translated)
+        return render_to_string("procedures/procedure_detail.html", context, request), []
 
 
 def problems(form, formsets):
@@ -139,53 +160,50 @@ def kept_page(token, user):
 
 
 class PreviewViews:
-    """For the procedure admin: "Preview as patients will see it", with the form's unsaved changes."""
+    """For the procedure and translation admins: "Preview as patients will see it", with the
+    form's unsaved changes."""
+
+    def preview_name(self, view):
+        return f"{self.opts.app_label}_{self.opts.model_name}_{view}"
 
     def preview_urls(self):
+        name, view = self.preview_name, self.admin_site.admin_view
         return [
-            path("add/preview/", self.admin_site.admin_view(self.preview_view), name="procedures_procedure_preview_new"),
-            path("<path:object_id>/preview/", self.admin_site.admin_view(self.preview_view), name="procedures_procedure_preview"),
-            path(
-                "preview/<str:token>/",
-                self.admin_site.admin_view(self.preview_page_view),
-                name="procedures_procedure_preview_page",
-            ),
-            path(
-                "preview/<str:token>/pictures/<path:name>",
-                self.admin_site.admin_view(self.preview_picture_view),
-                name="procedures_procedure_preview_picture",
-            ),
+            path("add/preview/", view(self.preview_view), name=name("preview_new")),
+            path("<path:object_id>/preview/", view(self.preview_view), name=name("preview")),
+            path("preview/<str:token>/", view(self.preview_page_view), name=name("preview_page")),
+            path("preview/<str:token>/pictures/<path:name>", view(self.preview_picture_view), name=name("preview_picture")),
         ]
 
+    def render_preview(self, request, obj, pictures):
+        return render_unsaved(self, request, obj, pictures)
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        context["preview_url"] = (
-            reverse("admin:procedures_procedure_preview", args=[obj.pk])
-            if obj
-            else reverse("admin:procedures_procedure_preview_new")
-        )
+        name = f"admin:{self.preview_name('preview')}"
+        context["preview_url"] = reverse(name, args=[obj.pk]) if obj else reverse(f"{name}_new")
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def preview_view(self, request, object_id=None):
         """Build the page from the submitted form inside a transaction that is always rolled
         back, render it as patients would get it, and show it at phone and desktop widths."""
+        form_name = f"admin:{self.opts.app_label}_{self.opts.model_name}"
         if request.method != "POST":
-            return (
-                redirect("admin:procedures_procedure_change", object_id)
-                if object_id
-                else redirect("admin:procedures_procedure_add")
-            )
+            return redirect(f"{form_name}_change", object_id) if object_id else redirect(f"{form_name}_add")
         obj = self.get_object(request, unquote(object_id)) if object_id else None
+        if object_id and obj is None:
+            raise Http404("No such page.")
         if not (self.has_change_permission(request, obj) if obj else self.has_add_permission(request)):
             raise PermissionDenied
-        pictures = PreviewPictures(secrets.token_urlsafe(18))
-        page, problems = render_unsaved(self, request, obj, pictures)
+        pictures = PreviewPictures(secrets.token_urlsafe(18), f"admin:{self.preview_name('preview_picture')}")
+        page, problems = self.render_preview(request, obj, pictures)
+        token = keep(page, pictures, request.user) if page else None
         context = {
             **self.admin_site.each_context(request),
             "title": gettext("Preview: %(page)s") % {"page": obj or gettext("new page")},
             "opts": self.opts,
             "original": obj,
             "problems": problems,
-            "token": keep(page, pictures, request.user) if page else None,
+            "page_url": reverse(f"admin:{self.preview_name('preview_page')}", args=[token]) if token else None,
         }
         return TemplateResponse(request, "admin/procedures/procedure/preview.html", context, status=400 if problems else 200)
 

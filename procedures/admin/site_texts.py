@@ -6,13 +6,14 @@ from procedures.models import Disclaimer, SitePage
 
 from .background import TellsOfBackgroundUpdates
 from .base import ContentAdmin
+from .text_translations import ListsTranslations
 
 
 @admin.register(Disclaimer)
-class DisclaimerAdmin(TellsOfBackgroundUpdates, ContentAdmin):
+class DisclaimerAdmin(ListsTranslations, TellsOfBackgroundUpdates, ContentAdmin):
     list_display = ["title", "is_default"]
     prepopulated_fields = {"slug": ["title"]}
-    fields = ["title", "slug", "is_default", "body"]
+    fields = ["title", "slug", "is_default", "body", "translations"]
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and obj.is_default:
@@ -21,7 +22,7 @@ class DisclaimerAdmin(TellsOfBackgroundUpdates, ContentAdmin):
 
 
 @admin.register(SitePage)
-class SitePageAdmin(ContentAdmin):
+class SitePageAdmin(ListsTranslations, ContentAdmin):
     list_display = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
-    fields = ["title", "slug", "body"]
+    fields = ["title", "slug", "body", "translations"]

@@ -9,10 +9,11 @@ from procedures.publishing.content import glossary_changed
 
 from .background import TellsOfBackgroundUpdates, tell_editor
 from .base import ContentAdmin
+from .text_translations import ListsTranslations
 
 
 @admin.register(Specialty)
-class SpecialtyAdmin(TellsOfBackgroundUpdates, ContentAdmin):
+class SpecialtyAdmin(ListsTranslations, TellsOfBackgroundUpdates, ContentAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -25,11 +26,11 @@ class ConditionCodeInline(admin.StackedInline):
 
 
 @admin.register(Condition)
-class ConditionAdmin(TellsOfBackgroundUpdates, ContentAdmin):
+class ConditionAdmin(ListsTranslations, TellsOfBackgroundUpdates, ContentAdmin):
     list_display = ["name", "code_list"]
     search_fields = ["name", "codes__code"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "also_known_as", "description"]
+    fields = ["name", "slug", "also_known_as", "description", "translations"]
     inlines = [ConditionCodeInline]
 
     def get_queryset(self, request):
@@ -41,7 +42,7 @@ class ConditionAdmin(TellsOfBackgroundUpdates, ContentAdmin):
 
 
 @admin.register(BodyArea)
-class BodyAreaAdmin(TellsOfBackgroundUpdates, ContentAdmin):
+class BodyAreaAdmin(ListsTranslations, TellsOfBackgroundUpdates, ContentAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -56,11 +57,11 @@ class SynonymAdmin(ContentAdmin):
 
 
 @admin.register(GlossaryTerm)
-class GlossaryTermAdmin(ContentAdmin):
+class GlossaryTermAdmin(ListsTranslations, ContentAdmin):
     list_display = ["term", "definition"]
     search_fields = ["term", "definition"]
     prepopulated_fields = {"slug": ["term"]}
-    fields = ["term", "slug", "also_matches", "definition"]
+    fields = ["term", "slug", "also_matches", "definition", "translations"]
 
     # Every page links its glossary terms, so a change here renders every page again (in the
     # background: the editor is told, and can follow it under Background updates).

@@ -8,12 +8,14 @@ schemathesis against this document.
 
 import re
 
+from django.conf import settings
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import build_mock_request
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 
 from procedures.models import CodeSystem, Specialty
 from procedures.models.taxonomy import squeezed
+from procedures.text.languages import language_tag
 
 from .serializers import ErrorSerializer
 
@@ -116,6 +118,8 @@ class ContractSchema(AutoSchema):
 
     def get_override_parameters(self):
         parameters = [*super().get_override_parameters(), *ANSWER_HEADERS]
+        if getattr(self.view, "answers_in_language", False):
+            parameters = [*parameters, *language_parameters()]
         asked = getattr(self.view.request, "asked_by_a_client", False)
         if asked and getattr(self.view, "filters_by_specialty", False) and self._is_list_view():
             slugs = list(Specialty.objects.values_list("slug", flat=True))
@@ -131,6 +135,38 @@ class ContractSchema(AutoSchema):
                     ),
                 ]
         return parameters
+
+
+def language_parameters():
+    """?lang=, Accept-Language and the Content-Language of the answer, naming the site's
+    languages as they are set now (settings.LANGUAGES)."""
+    tags = [language_tag(code) for code, _ in settings.LANGUAGES]
+    known = ", ".join(f"`{tag}`" for tag in tags)
+    return [
+        OpenApiParameter(
+            "lang",
+            {"type": "string"},
+            description=f"The language of the records: {known} (any case; a regional variant such as `es-MX` gives "
+            f"its language). A record is in it where the page has a published, medically reviewed translation "
+            f"into it, else in {tags[0]}; each record says which (`language`, `translation`). Wins over "
+            f"Accept-Language. A language the site does not have gives {tags[0]}, never an error.",
+            examples=[OpenApiExample(tags[-1], value=tags[-1])],
+        ),
+        OpenApiParameter(
+            "Accept-Language",
+            str,
+            OpenApiParameter.HEADER,
+            description="The languages you read, as browsers send them (`es, en;q=0.5`): used without ?lang=.",
+        ),
+        OpenApiParameter(
+            "Content-Language",
+            {"type": "string", "enum": tags},
+            OpenApiParameter.HEADER,
+            response=[200, 304],
+            description="The language asked for (?lang=, Accept-Language or the default): the records are in it "
+            "where a translation exists. Answers say `Vary: Accept-Language`.",
+        ),
+    ]
 
 
 # Answers ----------------------------------------------------------------------------------

@@ -3,11 +3,13 @@
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from django.conf import settings
 from django.core.cache.backends.locmem import LocMemCache
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.throttling import AnonRateThrottle
 
+from procedures.http.policies import language_asked_for
 from procedures.http.rate_limit import PerClientThrottle
 
 
@@ -43,6 +45,9 @@ class Pages(PageNumberPagination):
             return None
         parts = urlsplit(link)
         kept = [(name, value) for name, value in parse_qsl(parts.query) if name in self.kept_in_links]
+        language = language_asked_for(self.request)  # as the answer is keyed: the language, however asked for
+        if language != settings.LANGUAGE_CODE:
+            kept.append(("lang", language))
         return urlunsplit(parts._replace(query=urlencode(kept)))
 
     def paginate_queryset(self, queryset, request, view=None):

@@ -3,15 +3,17 @@
 What each view can answer is stated in its schema (contract.py), and checked by fuzzing the live
 site against it (tests/api/test_contract.py)."""
 
+from django.conf import settings
 from django.db.models import Q
 from django.http import HttpResponsePermanentRedirect
-from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from procedures.http.policies import language_asked_for
 from procedures.models import (
     Author,
     CodeSystem,
@@ -21,6 +23,7 @@ from procedures.models import (
     Specialty,
 )
 from procedures.publishing.addresses import Gone, Moved, find_procedure
+from procedures.text.languages import language_tag
 
 from . import contract
 from .contract import CODE, SLUG, SLUG_CHARACTERS, SYSTEM, answers, bad_parameters, error, matches
@@ -30,6 +33,9 @@ from .serializers import (
     ProcedureDetailSerializer,
     ProcedureSummarySerializer,
     SpecialtySerializer,
+    api_address,
+    translations_in,
+    with_translations,
 )
 
 PAGE_PARAMETERS = bad_parameters(
@@ -37,6 +43,23 @@ PAGE_PARAMETERS = bad_parameters(
     {"page": "Give a whole number from 1, e.g. ?page=2."},
 )
 PAGE_BEYOND_THE_LAST = error("Not Found: ?page= is beyond the last page (or ?format= is not json).", "Invalid page.")
+
+
+class InLanguage:
+    """Views answering in the language asked for (?lang=, else Accept-Language): they say which,
+    and that the answer varies with Accept-Language (the page cache keys them by it too)."""
+
+    answers_in_language = True  # contract.ContractSchema documents ?lang= and the headers
+
+    @property
+    def language(self):
+        return language_asked_for(self.request)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        patch_vary_headers(response, ["Accept-Language"])
+        response["Content-Language"] = language_tag(language_asked_for(request))
+        return response
 
 
 class BySlug:
@@ -63,8 +86,9 @@ class BySlug:
         ),
     ),
 )
-class ProcedureViewSet(BySlug, viewsets.ReadOnlyModelViewSet):
-    """Published procedure pages, A to Z. Drafts are never listed."""
+class ProcedureViewSet(InLanguage, BySlug, viewsets.ReadOnlyModelViewSet):
+    """Published procedure pages, A to Z (by their English titles). Drafts are never listed. Each
+    record is in the language asked for where the page has a published translation into it."""
 
     filters_by_specialty = True  # ?specialty= (contract.ContractSchema documents it)
 
@@ -79,7 +103,7 @@ class ProcedureViewSet(BySlug, viewsets.ReadOnlyModelViewSet):
             if not matches(SLUG, specialty) or not Specialty.objects.filter(slug=specialty).exists():
                 raise ValidationError({"specialty": f"No specialty {specialty!r}. See /api/v1/specialties/."})
             procedures = procedures.filter(specialties__slug=specialty)
-        return procedures
+        return with_translations(procedures, self.language)
 
     def get_serializer_class(self):
         return ProcedureDetailSerializer if self.action == "retrieve" else ProcedureSummarySerializer
@@ -90,9 +114,11 @@ class ProcedureViewSet(BySlug, viewsets.ReadOnlyModelViewSet):
         try:
             procedure = find_procedure(request, slug, self.get_queryset(), staff_preview=False)
         except Moved as moved:
-            return HttpResponsePermanentRedirect(reverse("api:procedure-detail", args=[moved.procedure.slug]))
+            return HttpResponsePermanentRedirect(api_address(request, "api:procedure-detail", moved.procedure.slug))
         except Gone as gone:
             return Response({"detail": f"“{gone.title}” was withdrawn or removed."}, status=status.HTTP_410_GONE)
+        if self.language != settings.LANGUAGE_CODE:
+            procedure.translations_asked_for = list(translations_in(self.language).filter(procedure=procedure))
         return Response(self.get_serializer(procedure).data)
 
 
@@ -130,7 +156,7 @@ CODE_PARAMETERS = (("code", "mainSearchCriteria.v.c"), ("system", "mainSearchCri
 
 
 @extend_schema(tags=["lookup"])
-class CodeLookupView(APIView):
+class CodeLookupView(InLanguage, APIView):
     """Which published pages fit a code from a patient's record (a condition's code, or a procedure's).
 
     Plain (`?code=L64.9&system=ICD-10-CM`) or HL7 Infobutton style
@@ -174,7 +200,7 @@ class CodeLookupView(APIView):
         code = code.strip().upper()
         system = CodeSystem.from_name(system_given) if system_given is not None else None
 
-        answer = {"code": code, "system": system, "results": matching_procedures(code, system)}
+        answer = {"code": code, "system": system, "results": with_translations(matching_procedures(code, system), self.language)}
         return Response(CodeLookupSerializer(answer, context={"request": request}).data)
 
 

@@ -2,7 +2,9 @@
 
 Each folder holds one kind of object (kinds.py lists the front-matter fields; the README has
 the table): content/<folder>/<slug>.md. A procedure's body is its sections, each starting
-with its "## <heading>" line.
+with its "## <heading>" line. Translations sit beside their source, as
+content/<folder>/<slug>.<language>.md, with their provenance in the front matter
+(translations.py); files in a language the site does not have are skipped, and reported.
 
 `load_content` puts the files into the database: all or nothing, matching by slug.
 Editors' admin changes are never overwritten silently: a file is applied only when

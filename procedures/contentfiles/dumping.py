@@ -6,27 +6,29 @@ from pathlib import Path
 
 import yaml
 
-from procedures.models import Procedure
-
 from .kinds import KINDS
-from .reading import trimmed
+from .reading import section_titles, trimmed
 from .snapshots import snapshot
+from .translations import is_dumped_file
 
 
 def dump_content(directory):
-    """Write every object to `directory`, removing files of objects that no longer exist."""
+    """Write every object and translation to `directory`, removing files of ones that no longer
+    exist (but not translations in other languages, or of kinds whose translations are not
+    loaded yet)."""
     directory = Path(directory)
     written = []
     for kind in KINDS:
         folder = directory / kind.folder
         folder.mkdir(parents=True, exist_ok=True)
         wanted = set()
-        for obj in kind.model.objects.order_by("slug"):
-            path = folder / f"{obj.slug}.md"
-            path.write_text(render_file(kind, obj), encoding="utf-8", newline="\n")
-            wanted.add(path)
-            written.append(path)
-        for stale in set(folder.glob("*.md")) - wanted:
+        for file_kind in filter(None, (kind, kind.translations)):
+            for obj in file_kind.all():
+                path = folder / file_kind.file_name(obj)
+                path.write_text(render_file(file_kind, obj), encoding="utf-8", newline="\n")
+                wanted.add(path)
+                written.append(path)
+        for stale in {path for path in folder.glob("*.md") if is_dumped_file(kind, path)} - wanted:
             stale.unlink()
     return written
 
@@ -39,7 +41,8 @@ def render_file(kind, obj):
     plain = {key: text for key, text in texts.items() if key not in exact and text}
     if kind.sections:
         marker = section_marker(plain.values())
-        body = "\n\n".join(f"{marker}{title}\n\n{plain[key]}" for key, title, _ in Procedure.SECTIONS if key in plain)
+        titles = section_titles(obj.language if kind.source else None)  # a translation's: in its language
+        body = "\n\n".join(f"{marker}{title}\n\n{plain[key]}" for key, title in titles if key in plain)
     else:
         body = plain.get(kind.body, "")
     front = yaml.dump({**values, **exact}, Dumper=ContentYAMLDumper, sort_keys=False, allow_unicode=True, width=1000)

@@ -1,23 +1,37 @@
-"""The kinds of content file: which folder, which model, which front-matter fields."""
+"""The kinds of content file: which folder, which model, which front-matter fields.
 
-from dataclasses import dataclass, field
+A kind whose objects are translated names its translations' kind (`translations`): their
+files sit beside the source's, named <slug>.<language>.md, and hold the translated fields
+and the provenance (PROVENANCE). A kind of text with a new translation model takes one line
+here: `translated(Kind(…), ItsTranslation)`.
+"""
+
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 
 from procedures.models import (
     Author,
+    AuthorTranslation,
     BodyArea,
+    BodyAreaTranslation,
     ChangeNote,
     Condition,
     ConditionCode,
+    ConditionTranslation,
     Disclaimer,
+    DisclaimerTranslation,
     GlossaryTerm,
+    GlossaryTermTranslation,
     Procedure,
     ProcedureCode,
+    ProcedureTranslation,
     Reference,
     RelatedLink,
     SitePage,
+    SitePageTranslation,
     Specialty,
+    SpecialtyTranslation,
     Synonym,
 )
 
@@ -32,6 +46,8 @@ class Kind:
     links: dict = field(default_factory=dict)  # key -> (model, required): another object, by slug
     many: dict = field(default_factory=dict)  # key -> (model, at least one?): a list of slugs
     rows: dict = field(default_factory=dict)  # key -> (model, keys of each row): rows belonging to it
+    translations: "Kind | None" = None  # the kind of this kind's translations, if it has any
+    source: str | None = None  # a translations' kind: the field naming the object it translates
 
     @property
     def texts(self):
@@ -40,25 +56,63 @@ class Kind:
             return tuple(name for name, _, _ in Procedure.SECTIONS)
         return (self.body,) if self.body else ()
 
+    def all(self):
+        """Every object of this kind, in the order files are written."""
+        if self.source is None:
+            return self.model.objects.order_by("slug")
+        return self.model.objects.select_related(self.source).order_by(f"{self.source}__slug", "language")
+
+    def file_name(self, obj):
+        if self.source is None:
+            return f"{obj.slug}.md"
+        return f"{getattr(obj, self.source).slug}.{obj.language}.md"
+
     @property
     def relations(self):
         return self.links.keys() | self.many.keys() | self.rows.keys() | ({FORMER} & set(self.fields))
 
 
 CODES = ("system", "code")
+# Who translated it, from the English text of which date (a page's last_updated, a text's last
+# change), when, and who checked it medically; out_of_date_since: when the English text changed
+# what patients read after that (null while the translation is up to date).
+PROVENANCE = ("translated_by", "translated_from_date", "translated_at", "reviewer", "last_reviewed", "out_of_date_since")
+PROVENANCE_LINKS = {"translated_by": (Author, True), "reviewer": (Author, False)}
 FORMER = "former_slugs"  # a procedure's former addresses, which redirect to it
-SPECIALTIES = Kind("specialties", Specialty, ("name",), "description")
-CONDITIONS = Kind(
-    "conditions", Condition, ("name", "also_known_as", "codes"), "description", rows={"codes": (ConditionCode, CODES)}
+
+
+def translated(kind, model):
+    """`kind`, with translations (`model`, one of models.TEXT_TRANSLATIONS) in files beside its
+    own: the front-matter fields it translates, in the same order, then the status and the
+    provenance; the same body."""
+    fields = tuple(key for key in kind.fields if key in model.translated_fields)
+    translations = Kind(kind.folder, model, (*fields, "status", *PROVENANCE), kind.body, links=PROVENANCE_LINKS, source="source")
+    return replace(kind, translations=translations)
+
+
+SPECIALTIES = translated(Kind("specialties", Specialty, ("name",), "description"), SpecialtyTranslation)
+CONDITIONS = translated(
+    Kind("conditions", Condition, ("name", "also_known_as", "codes"), "description", rows={"codes": (ConditionCode, CODES)}),
+    ConditionTranslation,
 )
-BODY_AREAS = Kind("body-areas", BodyArea, ("name",), "description")
-AUTHORS = Kind(
-    "authors", Author, ("name", "credentials", "role", "photo", "photo_alt", "disclosure", "is_qualified_reviewer"), "bio"
+BODY_AREAS = translated(Kind("body-areas", BodyArea, ("name",), "description"), BodyAreaTranslation)
+AUTHORS = translated(
+    Kind("authors", Author, ("name", "credentials", "role", "photo", "photo_alt", "disclosure", "is_qualified_reviewer"), "bio"),
+    AuthorTranslation,
 )
-DISCLAIMERS = Kind("disclaimers", Disclaimer, ("title", "is_default"), "body")
-GLOSSARY = Kind("glossary", GlossaryTerm, ("term", "also_matches"), "definition")
-PAGES = Kind("pages", SitePage, ("title",), "body")
+DISCLAIMERS = translated(Kind("disclaimers", Disclaimer, ("title", "is_default"), "body"), DisclaimerTranslation)
+GLOSSARY = translated(Kind("glossary", GlossaryTerm, ("term", "also_matches"), "definition"), GlossaryTermTranslation)
+PAGES = translated(Kind("pages", SitePage, ("title",), "body"), SitePageTranslation)
 SYNONYMS = Kind("synonyms", Synonym, ("words",), None)
+PROCEDURE_TRANSLATIONS = Kind(
+    "procedures",
+    ProcedureTranslation,
+    ("title", "summary", "status", *PROVENANCE),
+    None,
+    sections=True,
+    links=PROVENANCE_LINKS,
+    source="procedure",
+)
 PROCEDURES = Kind(
     "procedures",
     Procedure,
@@ -84,6 +138,7 @@ PROCEDURES = Kind(
         "codes": (ProcedureCode, CODES),
         "changes": (ChangeNote, ("date", "note")),
     },
+    translations=PROCEDURE_TRANSLATIONS,
 )  # fmt: skip
 CONTENT_DIR = settings.BASE_DIR / "content"
 # In the order their references to each other need.

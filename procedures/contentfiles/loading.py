@@ -20,6 +20,7 @@ from procedures.publishing.indexing import index_every_page_after_commit
 from .kinds import DISCLAIMERS, FORMER, GLOSSARY, IMAGE_FIELDS, KINDS, PROCEDURES
 from .reading import SLUG, FileProblem, read_file, typed
 from .snapshots import as_list, comparable, snapshot, unchanged
+from .translations import existing, files_to_load, new_object, page_moved_on, set_translated_version, slug_and_language
 
 
 class ContentError(Exception):
@@ -35,6 +36,7 @@ class LoadReport:
     created: list = field(default_factory=list)
     updated: list = field(default_factory=list)
     unchanged: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)  # (name, why): files not loaded, e.g. in a language the site lacks
 
 
 def load_content(directory, *, force=False, dry_run=False):
@@ -43,20 +45,22 @@ def load_content(directory, *, force=False, dry_run=False):
     report, problems, defaults, glossary_files, links_to_own_kind = LoadReport(), [], [], set(), []
     with transaction.atomic(), freshness.together():
         for kind in KINDS:
-            for path in sorted((directory / kind.folder).glob("*.md")):
+            to_load, skipped = files_to_load(kind, directory / kind.folder)
+            report.skipped += [(f"{directory.name}/{kind.folder}/{path.name}", why) for path, why in skipped]
+            for file_kind, path in to_load:
                 name = f"{directory.name}/{kind.folder}/{path.name}"
                 try:
                     with transaction.atomic(), reversion.create_revision():  # a version of each page
                         reversion.set_comment(f"Loaded from {name}")
-                        outcome, later = load_file(kind, path, force=force)
+                        outcome, later = load_file(file_kind, path, force=force)
                 except FileProblem as problem:
                     problems.append(f"{name}: {problem}")
                     continue
                 getattr(report, outcome).append(name)
                 links_to_own_kind += [(name, *link) for link in later]
-                if kind is GLOSSARY:
+                if file_kind is GLOSSARY:
                     glossary_files.add(name)
-                if kind is DISCLAIMERS and Disclaimer.objects.filter(slug=path.stem, is_default=True).exists():
+                if file_kind is DISCLAIMERS and Disclaimer.objects.filter(slug=path.stem, is_default=True).exists():
                     defaults.append(name)
         for name, obj, key, model, slugs in links_to_own_kind:
             try:
@@ -87,13 +91,13 @@ def load_file(kind, path, *, force):
     key = f"{kind.folder}/{path.name}"
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     loaded = LoadedContentFile.objects.filter(path=key).first()
-    obj = kind.model.objects.filter(slug=path.stem).first()
+    obj = existing(kind, path)
     if obj is not None and loaded is not None and loaded.sha256 == digest:
         return "unchanged", []  # the file has not changed since it was loaded: keep any admin edits
 
-    values = read_file(kind, path)
+    values = read_file(kind, path, language=slug_and_language(path)[1])
     if obj is None:
-        outcome, obj = "created", kind.model(slug=path.stem)
+        outcome, obj = "created", new_object(kind, path)
     elif unchanged(snapshot(kind, obj), comparable(kind, values)):
         outcome = "unchanged"
     elif not force and (loaded is None or obj.modified_at > loaded.loaded_at):
@@ -112,6 +116,8 @@ def load_file(kind, path, *, force):
 
 def save(kind, obj, values):
     relations = {key: values.pop(key) for key in kind.relations if key in values}
+    last_updated_before = getattr(obj, "last_updated", None) if obj.pk else None
+    version_before = getattr(obj, "translated_from", None)
     for key, value in values.items():
         if key in IMAGE_FIELDS and value and not default_storage.exists(value):
             raise FileProblem(f"field {key!r}: no uploaded file {value!r} in the media folder")
@@ -129,8 +135,10 @@ def save(kind, obj, values):
         if at_least_one and not many.get(key):
             raise FileProblem(f"field {key!r}: list at least one")
     rows = {key: [row(kind, key, item) for item in as_list(relations.get(key))] for key in kind.rows}
+    set_translated_version(obj, version_before)
     validate(obj)
     save_content(obj)
+    page_moved_on(obj, last_updated_before)
     if FORMER in relations:
         keep_former_addresses(obj, as_list(relations[FORMER]))
     for key, objects in many.items():

@@ -13,6 +13,7 @@ import re
 
 import yaml
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from procedures.models import CodeSystem, Procedure
 
@@ -39,8 +40,9 @@ ContentYAMLLoader.yaml_implicit_resolvers = {
 }
 
 
-def read_file(kind, path):
-    """The field values a content file holds, read by the model's own fields."""
+def read_file(kind, path, language=None):
+    """The field values a content file holds, read by the model's own fields (a translation's
+    sections may be headed in its language)."""
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -63,7 +65,7 @@ def read_file(kind, path):
         if key in metadata
     }
     if kind.sections:
-        for key, text in split_sections(match[2]).items():
+        for key, text in split_sections(match[2], language).items():
             if key in values:
                 raise FileProblem(f"section {key!r} is given twice: in the front matter (`{key}:`) and in the body")
             values[key] = text
@@ -106,11 +108,23 @@ def typed(model, key, value):
         raise FileProblem(f"field {key!r}: {' '.join(error.messages)}") from None
 
 
-def split_sections(body):
+def section_titles(language=None):
+    """The sections' headings as files write them: in English, or as the site shows them in a
+    translation's language."""
+    if language is None:
+        return [(field, title) for field, title, _ in Procedure.SECTIONS]
+    with translation.override(language):
+        return [(field, translation.gettext(title)) for field, title, _ in Procedure.SECTIONS]
+
+
+def split_sections(body, language=None):
     """A procedure body's sections by field. The first line is a section's heading (`## What it is`,
-    see Procedure.SECTIONS); every line starting with as many # and a space is one, and every other
-    line belongs to the section above it, as it is (an editor's own headings included)."""
+    see Procedure.SECTIONS; in a translation, that heading in its language or in English); every
+    line starting with as many # and a space is one, and every other line belongs to the section
+    above it, as it is (an editor's own headings included)."""
     sections, current, lines, marker = {}, None, [], None
+    titles = section_titles(language)
+    by_heading = SECTION_BY_HEADING | {title.lower(): field for field, title in titles}
 
     def finish():
         if current:
@@ -123,9 +137,9 @@ def split_sections(body):
             marker = found[0]
         if marker is not None and line.startswith(marker):
             finish()
-            current, lines = SECTION_BY_HEADING.get(line[len(marker) :].strip().lower()), []
+            current, lines = by_heading.get(line[len(marker) :].strip().lower()), []
             if current is None:
-                expected = "; ".join(f"{marker}{title}" for _, title, _ in Procedure.SECTIONS)
+                expected = "; ".join(f"{marker}{title}" for _, title in titles)
                 raise FileProblem(
                     f"unknown section heading {line.strip()!r}; the sections are: {expected}. "
                     f"A heading of your own inside a section needs more (or fewer) # than {marker.strip()!r}"

@@ -39,6 +39,7 @@ from django.utils.http import http_date
 
 from procedures.models.freshness import stamps
 from procedures.publishing import release
+from procedures.text.languages import language_tag
 
 from . import compression
 from .policies import CACHED
@@ -131,6 +132,7 @@ class Plan:
     key: str
     etag: str
     changed_at: datetime.datetime
+    language: str | None = None  # the language the request chose (Policy.language), if it chooses one
 
     @classmethod
     def for_request(cls, request):
@@ -143,11 +145,13 @@ class Plan:
         now = timezone.now()
         shown = stamps(policy.shows(kwargs))
         query = urlencode(sorted((name, value) for name in policy.query for value in request.GET.getlist(name)))
-        address = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
+        language = policy.language(request) if policy.language else None  # chosen by the request: in the key too
+        address = f"{request.scheme}://{request.get_host()}{request.path}?{query}" + (f"#{language}" if language else "")
         versions = [f"{scope}@{stamp.version}@{stamp.as_of(now).timestamp()}" for scope, stamp in sorted(shown.items())]
         label = hashlib.sha256("|".join([release.fingerprint(), address, *versions]).encode()).hexdigest()
         changed_at = max([release.installed_at(), *(stamp.modified(now) for stamp in shown.values())])
-        return cls(policy, f"answer:{hashlib.sha256(address.encode()).hexdigest()}", f'W/"{label[:32]}"', changed_at)
+        key = f"answer:{hashlib.sha256(address.encode()).hexdigest()}"
+        return cls(policy, key, f'W/"{label[:32]}"', changed_at, language)
 
     def answer_without_building(self, request):
         """A 304 when the client's copy is current, or the kept answer; None when it must be built."""
@@ -156,6 +160,8 @@ class Plan:
             changed_at = int(self.changed_at.timestamp())
             conditional = get_conditional_response(request, etag=self.etag, last_modified=changed_at, response=headers)
             if conditional is not headers:
+                if self.language:  # Django's 304 keeps Vary, not Content-Language
+                    conditional["Content-Language"] = headers["Content-Language"]
                 return conditional
         if not self.kept:
             return None
@@ -197,6 +203,9 @@ class Plan:
         response["Last-Modified"] = http_date(min(self.changed_at, timezone.now()).timestamp())
         response["Cache-Control"] = public_cache_control()
         patch_vary_headers(response, ["Accept-Encoding"])  # a 304 says so too
+        if self.language:
+            patch_vary_headers(response, ["Accept-Language"])
+            response["Content-Language"] = language_tag(self.language)
         return response
 
 

@@ -14,6 +14,7 @@ procedures.publishing):
 - content_files: which content/ files were loaded when
 - freshness: the versions cached answers are keyed by
 - translations: a page's text in another language, with its own medical review
+- text_translations: the other texts (disclaimers, glossary, site pages, bios, names) in another language
 - renderings: procedure pages as rendered when saved
 - background: pages being rendered again in the background
 """
@@ -49,9 +50,35 @@ from .renderings import RenderedPage
 from .search import SearchDocument, SearchWord, Synonym, UnansweredSearch
 from .site_pages import SitePage
 from .taxonomy import BodyArea, Code, CodeSystem, Condition, ConditionCode, Specialty
+from .text_translations import (
+    TEXT_TRANSLATIONS,
+    AuthorTranslation,
+    BodyAreaTranslation,
+    ConditionTranslation,
+    DisclaimerTranslation,
+    GlossaryTermTranslation,
+    SitePageTranslation,
+    SpecialtyTranslation,
+    TextTranslation,
+    TranslatedText,
+    in_language,
+    shown_in,
+)
 from .translations import ProcedureTranslation, TranslatedPage, TranslationState
 
 __all__ = [
+    "shown_in",
+    "in_language",
+    "TranslatedText",
+    "TextTranslation",
+    "SpecialtyTranslation",
+    "SitePageTranslation",
+    "GlossaryTermTranslation",
+    "DisclaimerTranslation",
+    "ConditionTranslation",
+    "BodyAreaTranslation",
+    "AuthorTranslation",
+    "TEXT_TRANSLATIONS",
     "LIST_POSITION_HELP",
     "REVIEW_DUE_SOON_DAYS",
     "AuditEntry",

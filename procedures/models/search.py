@@ -60,17 +60,23 @@ class UnansweredSearch(models.Model):
 
 
 class SearchDocument(models.Model):
-    """What search reads for one procedure, kept in step by procedures.search.indexing."""
+    """What search reads for one procedure in one language: the page's own (English) text, or
+    a published translation's. Kept in step by procedures.search.indexing."""
 
-    procedure = models.OneToOneField(Procedure, on_delete=models.CASCADE, primary_key=True, related_name="search_document")
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="search_documents")
+    language = models.CharField(max_length=10)
     title = models.TextField()
     terms = models.TextField(help_text="Conditions, body areas, specialties, glossary terms, synonyms.")
     summary = models.TextField()
     body = models.TextField()
     vector = SearchVectorField(null=True)  # PostgreSQL only; SQLite searches its FTS5 table
 
+    class Meta:
+        ordering = ["procedure", "language"]
+        constraints = [models.UniqueConstraint(fields=["language", "procedure"], name="one_search_document_per_language")]
+
     def __str__(self):
-        return self.title
+        return f"{self.title} ({self.language})"
 
 
 class SearchWord(models.Model):

@@ -54,7 +54,39 @@ class TranslationQuerySet(models.QuerySet):
         return self.filter(out_of_date_since__isnull=True, status=status)
 
 
-class ProcedureTranslation(EditableContent):
+class Reviewed:
+    """What a translation's status, review and out-of-date mark mean, for a page's translation
+    and for the site's other texts' (models.text_translations)."""
+
+    @property
+    def is_published(self):
+        return self.status == "published"
+
+    @property
+    def is_out_of_date(self):
+        return self.out_of_date_since is not None
+
+    @property
+    def state(self):
+        if self.is_out_of_date:
+            return TranslationState.OUT_OF_DATE
+        return TranslationState.REVIEWED if self.is_published else TranslationState.DRAFT
+
+    def review_errors(self):
+        """What stops the translation being saved as it is: publishing without a recorded
+        medical review, or a review dated in the future."""
+        errors = {}
+        if self.is_published and not (self.reviewer_id and self.last_reviewed):
+            errors["status"] = gettext(
+                "This translation has not had a medical review yet, so it cannot be published. "
+                "Keep it as a draft, or give the medical reviewer and the date they checked it."
+            )
+        if self.last_reviewed and self.last_reviewed > timezone.localdate():
+            errors["last_reviewed"] = gettext("A review cannot be recorded for a date in the future.")
+        return errors
+
+
+class ProcedureTranslation(Reviewed, EditableContent):
     Status = Procedure.Status
 
     SECTIONS = Procedure.SECTIONS
@@ -85,7 +117,9 @@ class ProcedureTranslation(EditableContent):
     recovery_html = models.TextField(blank=True, editable=False)
 
     # Provenance: who translated it, from which version of the page, and when.
-    translated_by = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="translations", verbose_name="translator")
+    translated_by = models.ForeignKey(
+        Author, on_delete=models.PROTECT, related_name="translated_pages", verbose_name="translator"
+    )
     translated_from = models.PositiveIntegerField(
         "translated from version",
         null=True,
@@ -135,39 +169,18 @@ class ProcedureTranslation(EditableContent):
 
     sections = Procedure.sections  # the same sections, from this translation's text
 
-    @property
-    def is_published(self):
-        return self.status == self.Status.PUBLISHED
-
-    @property
-    def is_out_of_date(self):
-        return self.out_of_date_since is not None
-
-    @property
-    def state(self):
-        if self.is_out_of_date:
-            return TranslationState.OUT_OF_DATE
-        return TranslationState.REVIEWED if self.is_published else TranslationState.DRAFT
-
     def as_page(self):
         """The procedure page in this language, as patients are shown it."""
         return TranslatedPage(self.procedure, self)
 
     def clean(self):
-        errors = {}
-        if self.status == self.Status.PUBLISHED:
+        errors = self.review_errors()
+        if self.is_published:
             for field, title, _ in self.SECTIONS:
                 if field in self.SECTIONS_NEEDED_TO_PUBLISH and not getattr(self, field).strip():
                     errors[field] = gettext(
                         "Write the “%(section)s” section before publishing, or keep the translation as a draft."
                     ) % {"section": gettext(title)}
-            if not (self.reviewer_id and self.last_reviewed):
-                errors["status"] = gettext(
-                    "This translation has not had a medical review yet, so it cannot be published. "
-                    "Keep it as a draft, or give the medical reviewer and the date they checked it."
-                )
-        if self.last_reviewed and self.last_reviewed > timezone.localdate():
-            errors["last_reviewed"] = gettext("A review cannot be recorded for a date in the future.")
         if errors:
             raise ValidationError(errors)
 

@@ -1,4 +1,5 @@
-"""The audit log: who published, withdrew, deleted, restored or re-addressed a page, and when."""
+"""The audit log: who published, withdrew, deleted, restored or re-addressed a page (or one of
+its translations), and when."""
 
 import reversion
 from django.utils import timezone
@@ -43,3 +44,27 @@ def record_publishing(procedure, before):
         record(AuditEntry.Action.UNPUBLISHED, procedure)
     if before["slug"] and before["slug"] != procedure.slug:
         record(AuditEntry.Action.ADDRESS_CHANGED, procedure, f"/procedures/{before['slug']}/ → /procedures/{procedure.slug}/")
+
+
+# A page's translations are audited on the page, naming their language.
+
+
+def translation_detail(translated, more=""):
+    return f"the {translated.get_language_display()} translation{more}"
+
+
+def translation_status(translated):
+    """A translation's status as the database has it before a save (a draft, if never saved)."""
+    if translated is None or translated.pk is None:
+        return Procedure.Status.DRAFT
+    saved = type(translated).objects.filter(pk=translated.pk).values_list("status", flat=True).first()
+    return saved or Procedure.Status.DRAFT
+
+
+def record_translation_publishing(translated, before, user=None):
+    """Log a translation published or withdrawn (set back to a draft) by a save."""
+    if translated.status == before:
+        return
+    published = translated.status == Procedure.Status.PUBLISHED
+    action = AuditEntry.Action.PUBLISHED if published else AuditEntry.Action.UNPUBLISHED
+    record(action, translated.procedure, translation_detail(translated), user=user)

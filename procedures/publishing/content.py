@@ -12,12 +12,14 @@ from procedures.models import (
     ProcedureTranslation,
     Reference,
     RelatedLink,
+    TextTranslation,
 )
 
 from .background import pages_showing, pages_showing_now, rerender_pages_later
 from .freshness import content_changed
 from .pages import delete_page, page_changed, save_page
 from .rendering import render
+from .text_translations import save_text_translation, translated_words, translations_fall_behind
 from .translations import delete_translation, save_translation
 
 PAGE_PARTS = (RelatedLink, Reference, ChangeNote, ProcedureCode)  # rows shown on one page
@@ -31,14 +33,25 @@ def save_content(obj, *, started_from=None, change_note="", before=None):
         return save_page(obj, started_from=started_from, change_note=change_note, before=before)
     if isinstance(obj, ProcedureTranslation):
         return save_translation(obj, started_from=started_from)
+    if isinstance(obj, TextTranslation):
+        save_text_translation(obj, started_from=started_from)
+        text_changed(obj.source, "translated")
+        return obj
+    words_before = translated_words(obj)
     render(obj)
     if isinstance(obj, EditableContent):
         obj.save(started_from=started_from)
     else:
         obj.save()
-    changed(obj)
-    pages_follow(obj, "changed", pages_showing(obj))
+    translations_fall_behind(obj, words_before)
+    text_changed(obj, "changed")
     return obj
+
+
+def text_changed(text, what):
+    """Whatever shows a text follows its change: cached answers now, pages in the background."""
+    changed(text)
+    pages_follow(text, what, pages_showing(text))
 
 
 def changed(obj):
@@ -64,6 +77,9 @@ def delete_content(obj):
         return delete_page(obj)
     if isinstance(obj, ProcedureTranslation):
         return delete_translation(obj)
+    if isinstance(obj, TextTranslation):
+        obj.delete()
+        return text_changed(obj.source, "translation deleted")
     pages = pages_showing_now(obj)  # before its tags go with it
     obj.delete()
     changed(obj)

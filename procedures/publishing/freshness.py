@@ -8,7 +8,7 @@ from contextvars import ContextVar
 
 from django.db import transaction
 
-from procedures.models import ChangeNote, FormerSlug, ProcedureCode
+from procedures.models import ChangeNote, FormerSlug, ProcedureCode, ProcedureTranslation
 from procedures.models.freshness import SITE, ContentVersion, new_version, page_scope, refresh_copies
 
 from .side_effects import after_commit, is_pending
@@ -18,6 +18,11 @@ LISTED_FIELDS = (
     "last_updated", "last_reviewed", "author_id", "reviewer_id",
 )  # fmt: skip
 LISTED_TAGS = ("specialties", "conditions", "body_areas")
+# What lists in other languages (A–Z, feeds, the API's records) show of a page's published translations.
+LISTED_TRANSLATION_FIELDS = (
+    "language", "title", "summary", "translated_by_id", "translated_from", "translated_from_date",
+    "translated_at", "reviewer_id", "last_reviewed", "out_of_date_since",
+)  # fmt: skip
 
 
 NOT_FOR_PATIENTS = ContextVar("not_for_patients", default=False)
@@ -100,4 +105,6 @@ def listing_fingerprint(procedure):
     values.append(str(ChangeNote.objects.filter(procedure=procedure).values_list("date", "note").first()))
     values.append(str(sorted(ProcedureCode.objects.filter(procedure=procedure).values_list("system", "code"))))
     values.append(str(sorted(FormerSlug.objects.filter(procedure=procedure).values_list("slug", flat=True))))
+    translations = ProcedureTranslation.objects.published().filter(procedure=procedure).order_by("language")
+    values.append(str(list(translations.values_list(*LISTED_TRANSLATION_FIELDS))))
     return hashlib.sha256("\x1f".join(values).encode()).hexdigest()

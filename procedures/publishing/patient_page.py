@@ -21,6 +21,7 @@ from django.utils.safestring import mark_safe
 
 from procedures.models import ProcedureTranslation, RenderedPage, TranslatedPage
 from procedures.text.languages import language
+from procedures.text.readability import reading_time
 
 from . import release, structured_data
 
@@ -42,9 +43,12 @@ def rendering(procedure):
 
 
 def translated_rendering(procedure, translated):
-    """The page in a translation's language: the translation's words in the page's templates,
-    under a calm notice while the translation has not caught up with the English page."""
+    """The page in a translation's language: the translation's words in the page's templates
+    (with the time it takes to read them, not the English page's), under a calm notice while
+    the translation has not caught up with the English page."""
     page = TranslatedPage(procedure, translated)
+    if procedure.reading_minutes:
+        page.reading_minutes = reading_time("".join(getattr(translated, html) for _, html in translated.markdown_fields))
     with translation.override(translated.language):
         parts = rendering(page)
         if translated.is_out_of_date:
@@ -112,12 +116,18 @@ def stored_parts(procedure):
     return current_parts(procedure) or full_rendering(procedure)
 
 
-def page_context(request, procedure, *, preview=False):
+def page_context(request, procedure, *, preview=False, translated=None):
     """The page's context. In a language the page has a published translation in, the page is
     shown in it. In a language the page has no text in, the page's own part (the article) is
     shown whole in the language it is written in, marked as such, at its own address (the
-    canonical one), under the site's words in the visitor's language."""
-    if preview:
+    canonical one), under the site's words in the visitor's language.
+
+    A preview is the page as an editor's unsaved form makes it: the page, or, given `translated`
+    (a translation, saved or not), the page in that translation's language."""
+    if preview and translated is not None:
+        shown_in, text_languages = translated.language, [translated.language]
+        parts, page = translated_rendering(procedure, translated), TranslatedPage(procedure, translated)
+    elif preview:
         with translation.override(settings.LANGUAGE_CODE):
             parts, shown_in, text_languages, page = rendering(procedure), settings.LANGUAGE_CODE, [], procedure
     else:

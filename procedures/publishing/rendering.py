@@ -4,7 +4,15 @@ something all pages use changes (the glossary, the sanitiser)."""
 
 from django.db import transaction
 
-from procedures.models import Author, Disclaimer, GlossaryTerm, Procedure, ProcedureTranslation, SitePage
+from procedures.models import (
+    TEXT_TRANSLATIONS,
+    Author,
+    Disclaimer,
+    GlossaryTerm,
+    Procedure,
+    ProcedureTranslation,
+    SitePage,
+)
 from procedures.text.markdown import render_markdown
 from procedures.text.readability import measure
 
@@ -38,7 +46,8 @@ def link_glossary_terms(procedure, used):
 def render_every_page():
     """Render every page's Markdown again, e.g. after the glossary or the sanitiser changed."""
     count = 0
-    for model in (Author, Disclaimer, SitePage, ProcedureTranslation, Procedure):  # a page's translations before it
+    written = [model for model in TEXT_TRANSLATIONS if model.markdown_fields]
+    for model in (Author, Disclaimer, SitePage, *written, ProcedureTranslation, Procedure):  # a page's translations first
         for obj in model.objects.all():
             used = render(obj)
             obj.save(update_fields=obj.rendered_fields)  # not modified_at: no editor changed anything

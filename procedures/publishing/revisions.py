@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import reversion
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
@@ -19,7 +20,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext
 from reversion.models import Version
 
-from procedures.models import AuditEntry, Procedure
+from procedures.models import AuditEntry, Procedure, ProcedureTranslation
 
 from . import audit
 from .content import save_content
@@ -159,6 +160,7 @@ def restore(version, user):
     now = model.objects.filter(pk=version.object_id).first()
     kept = {name: getattr(now, name) for name in KEPT_ON_RESTORE if now is not None and hasattr(now, name)}
     before = {"before": audit.audited_values(now)} if isinstance(now, Procedure) else {}
+    status_before = audit.translation_status(now) if model is ProcedureTranslation else None
     try:
         with reversion.create_revision():
             reversion.set_user(user)
@@ -171,6 +173,8 @@ def restore(version, user):
             obj = model.objects.get(pk=version.object_id)
             for name, value in kept.items():
                 setattr(obj, name, value)
+            if isinstance(obj, ProcedureTranslation):
+                keep_out_of_date(obj, now)
             obj.edit_version = max(obj.edit_version, now.edit_version if now else 0)  # open forms see a conflict
             save_content(obj, **before)  # renders; old addresses, the audit log, search and cached pages follow
     except (IntegrityError, models.ProtectedError) as error:
@@ -182,4 +186,31 @@ def restore(version, user):
         ) from error
     if isinstance(obj, Procedure) and now is not None:
         audit.record(AuditEntry.Action.RESTORED, obj, f"to the version saved {describe(version)}", user=user)
+    if isinstance(obj, ProcedureTranslation):
+        restored_translation_audited(obj, version, now, status_before, user)
     return obj
+
+
+def keep_out_of_date(translated, now):
+    """A restored translation is out of date as it is now; older text (translated from an earlier
+    version of the page than the text it replaces), or a deleted translation brought back, is out
+    of date from now on unless it was translated from the page as it is now: the page may have
+    changed what patients read since, and a wrong "out of date" costs a check, a wrong "up to date"
+    misleads patients."""
+    restored_from = translated.translated_from or 0
+    if now is not None:
+        translated.out_of_date_since = now.out_of_date_since
+        older = restored_from < (now.translated_from or 0)
+    else:
+        older = restored_from != translated.procedure.edit_version
+    if older and translated.out_of_date_since is None:
+        translated.out_of_date_since = timezone.now()
+
+
+def restored_translation_audited(translated, version, now, status_before, user):
+    if now is None:
+        audit.record(AuditEntry.Action.RECOVERED, translated.procedure, audit.translation_detail(translated), user=user)
+        return
+    detail = audit.translation_detail(translated, f", to the version saved {describe(version)}")
+    audit.record(AuditEntry.Action.RESTORED, translated.procedure, detail, user=user)
+    audit.record_translation_publishing(translated, status_before, user=user)

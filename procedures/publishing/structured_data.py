@@ -4,9 +4,11 @@ Addresses are made absolute with the site's own address as each request reaches 
 (`absolute(path)`); for a stored page they stay paths until then (see `absolutize`).
 """
 
+from django.conf import settings
 from django.utils import translation
 from django.utils.html import strip_tags
 
+from procedures.models import TranslatedPage
 from procedures.text.languages import language_tag
 
 ADDRESS_KEYS = {"url", "mainEntityOfPage", "item"}
@@ -59,8 +61,18 @@ def procedure_page(procedure, absolute=str):
         "about": {key: value for key, value in about.items() if value},
     }
     if procedure.reviewer:
-        page["reviewedBy"] = person(procedure.reviewer, absolute)
+        page["reviewedBy"] = person(procedure.reviewer, absolute)  # a translation's: who checked these words
+    if isinstance(procedure, TranslatedPage):
+        page["translator"] = person(procedure.translation.translated_by, absolute)
+        page["translationOfWork"] = original(procedure, absolute)
     return {key: value for key, value in page.items() if value}
+
+
+def original(translated, absolute):
+    """The English page a translation was made from."""
+    with translation.override(settings.LANGUAGE_CODE):
+        url = absolute(translated.get_absolute_url())
+    return {"@type": "MedicalWebPage", "url": url, "inLanguage": language_tag(settings.LANGUAGE_CODE)}
 
 
 def absolutize(data, absolute):

@@ -3,7 +3,6 @@ its provenance kept, and the page patients get in that language brought up to da
 page's stored rendering and its cached answers, after commit)."""
 
 from django.db import transaction
-from django.utils import timezone
 
 from procedures.models import ProcedureTranslation
 
@@ -20,9 +19,9 @@ def save_translation(translated, *, started_from=None):
     if translated.translated_from is None:
         translated.translated_from = procedure.edit_version
     if translated.translated_from == procedure.edit_version and translated.translated_from_date is None:
-        translated.translated_from_date = timezone.localdate(procedure.modified_at)
+        translated.translated_from_date = procedure.last_updated  # the date patients see on the English page
     before = ProcedureTranslation.objects.filter(pk=translated.pk).values_list("translated_from", flat=True).first()
-    if before is not None and translated.translated_from != before:
+    if before is not None and translated.translated_from > before:  # caught up with a newer version
         translated.out_of_date_since = None
     render(translated)  # the same renderer and sanitiser as the page's own text (no glossary: it explains English words)
     translated.save(started_from=started_from)

@@ -7,6 +7,9 @@
 - PostgreSQL: weighted tsvector, websearch_to_tsquery, ts_rank, ts_headline, and pg_trgm for
   misspellings. SQLite: an FTS5 table with bm25 and snippet(), and difflib for misspellings.
   Both read the same documents and understand the query the same way.
+- One document per page and language: the page's own and each published translation's. A
+  search reads the language it is asked in, and the English page where there is no
+  translation in it (languages.py); accents are folded on both databases.
 - Searches that found nothing are counted, within bounds a flood cannot pass (unanswered.py).
 """
 

@@ -9,8 +9,10 @@ from django.utils.safestring import mark_safe
 
 from procedures.models import Condition, Procedure, SearchWord, Synonym
 from procedures.models.freshness import SITE, stamps
+from procedures.text.languages import language as language_named
 
 from .backends import END_MARK, MARK, backend
+from .languages import fold, searched_language, stopwords
 
 MAX_QUERY_CHARACTERS = 200
 MAX_WORDS = 12
@@ -30,8 +32,11 @@ WORD = re.compile(r"\w+")
 
 @dataclass
 class Hit:
-    procedure: Procedure
+    procedure: Procedure  # its address is in the language searched in
+    title: str  # the page's, in the language it was found in (`language`)
+    summary: str
     snippet: str  # safe HTML: the text around the matches, with <mark>s
+    language: dict | None = None  # a page found in another language than the one searched in: its tag and direction
 
 
 @dataclass
@@ -50,29 +55,41 @@ def normalise(query):
     return " ".join(WORD.findall((query or "")[:MAX_QUERY_CHARACTERS].lower()))
 
 
-def key_words(text):
-    return [word for word in normalise(text).split() if word not in STOPWORDS]
+def key_words(text, language=None):
+    common = STOPWORDS | stopwords(language or searched_language())
+    return [word for word in normalise(text).split() if word not in common]
 
 
 def search(query, limit=20):
+    """Pages for what was typed, in the language of the page it is asked from (procedures.search.languages)."""
+    language = searched_language()
     results = Results(query=(query or "").strip()[:MAX_QUERY_CHARACTERS])
-    words = key_words(query)[:MAX_WORDS]
+    words = key_words(query, language)[:MAX_WORDS]
     if not words:
         results.only_common_words = bool(normalise(query))
         return results
-    corrected = backend().correct(words)
+    corrected = [no_slip(typed, fixed) for typed, fixed in zip(words, backend().correct(words), strict=True)]
     results.searched, results.corrected = " ".join(corrected), corrected != words
     alternatives = with_synonyms(corrected)
-    results.count = backend().count(alternatives)
+    results.count = backend().count(alternatives, language)
     if results.count:
-        ranked = backend().find(alternatives, limit)
-        procedures = Procedure.objects.for_cards().in_bulk([pk for pk, _ in ranked])
-        results.hits = [Hit(procedures[pk], highlighted(snippet)) for pk, snippet in ranked if pk in procedures]
+        ranked = backend().find(alternatives, limit, language)
+        procedures = Procedure.objects.for_cards().in_bulk([found[0] for found in ranked])
+        results.hits = [
+            Hit(procedures[pk], title, summary, highlighted(snippet), None if found_in == language else language_named(found_in))
+            for pk, found_in, title, summary, snippet in ranked
+            if pk in procedures
+        ]
         # A page whose whole title is what was asked for comes first.
-        results.hits.sort(key=lambda hit: key_words(hit.procedure.title) != corrected)
+        results.hits.sort(key=lambda hit: key_words(hit.title, language) != corrected)
     else:
         results.suggestions = list(dict.fromkeys(split_words(corrected) + backend().suggestions(corrected)))[:5]
     return results
+
+
+def no_slip(typed, corrected):
+    """A word that differs from one the pages use only by its accents is no slip: the index folds them."""
+    return typed if fold(typed) == fold(corrected) else corrected
 
 
 def split_words(words):
@@ -83,7 +100,9 @@ def split_words(words):
 
 
 def with_synonyms(words):
-    """The phrases to look for: the words, and every synonym of a word or phrase among them."""
+    """The phrases to look for: the words, and every synonym of a word or phrase among them.
+    Synonyms are English (as editors write them), in every language: a page read in English
+    there is found by them too."""
     groups = synonym_groups(stamps([SITE])[SITE].version)
     phrases, i = [], 0
     while i < len(words):

@@ -8,22 +8,33 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Max
 
-from procedures.models import Procedure, SearchWord
+from procedures.models import SearchWord
 from procedures.models.freshness import SITE, stamps
+
+from .languages import documents_searched
 
 
 class SQLiteSearch:
+    """rowid: the SearchDocument's id; `language` and `procedure` are stored with the words, not searched."""
+
     table = "procedures_search_fts"
+    columns = ("title", "terms", "summary", "body")
     # bm25 column weights: title, terms, summary, body. Lower bm25 is a better match.
     ranking = f"bm25({table}, 10.0, 4.0, 4.0, 1.0)"
 
-    def store(self, pk, document):
+    def store(self, document):
         with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {self.table} WHERE rowid = %s", [pk])  # noqa: S608 (a fixed table name)
+            cursor.execute(f"DELETE FROM {self.table} WHERE rowid = %s", [document.pk])  # noqa: S608 (a fixed table name)
             cursor.execute(
-                f"INSERT INTO {self.table} (rowid, title, terms, summary, body) VALUES (%s, %s, %s, %s, %s)",  # noqa: S608
-                [pk, document["title"], document["terms"], document["summary"], document["body"]],
+                f"INSERT INTO {self.table} (rowid, title, terms, summary, body, language, procedure) "  # noqa: S608
+                "VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                [document.pk, *(getattr(document, field) for field in self.columns), document.language, document.procedure_id],
             )
+
+    def remove(self, pks):
+        if pks:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DELETE FROM {self.table} WHERE rowid IN ({', '.join(['%s'] * len(pks))})", pks)  # noqa: S608
 
     def clear(self):
         with connection.cursor() as cursor:
@@ -33,35 +44,39 @@ class SQLiteSearch:
         # Every phrase is words (\w+) only, so quoting it is all FTS5 needs.
         return " OR ".join(f'"{phrase}"' for phrase in phrases)
 
-    def published(self):
-        """The published procedures' ids, as the same queryset the rest of the site uses.
+    def searched(self, language):
+        """The documents a search in `language` reads (procedures.search.languages), as the same
+        querysets the rest of the site uses: `+rowid IN (…)`.
 
-        Used as `+rowid IN (…)`: the unary + stops SQLite from handing the id list to FTS5 as
-        a constraint, which would run the full-text match once per id (100 times slower)."""
-        return Procedure.objects.published().values("pk").query.sql_with_params()
+        The unary + stops SQLite from handing the id list to FTS5 as a constraint, which would run
+        the full-text match once per id (100 times slower). Filtering by rowid, not by the table's
+        `language` and `procedure` columns, reads no stored text for the pages that match."""
+        documents, params = documents_searched(language).order_by().values("pk").query.sql_with_params()
+        return f"+rowid IN ({documents})", params
 
-    def count(self, phrases):
-        published, params = self.published()
+    def count(self, phrases, language):
+        searched, params = self.searched(language)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT count(*) FROM {self.table} WHERE {self.table} MATCH %s AND +rowid IN ({published})",  # noqa: S608
+                f"SELECT count(*) FROM {self.table} WHERE {self.table} MATCH %s AND {searched}",  # noqa: S608
                 [self.match(phrases), *params],
             )
             return cursor.fetchone()[0]
 
-    def find(self, phrases, limit):
-        published, params = self.published()
+    def find(self, phrases, limit, language):
+        """The best `limit` matches, best first: (procedure id, language, title, summary, snippet)."""
+        searched, params = self.searched(language)
         match = self.match(phrases)
         snippet = f"snippet({self.table}, 3, char(2), char(3), '…', 24)"
         # Rank every match, then make snippets for the best few only (snippets are the costly part).
         best = (
-            f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH %s AND +rowid IN ({published}) "  # noqa: S608
+            f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH %s AND {searched} "  # noqa: S608
             f"ORDER BY {self.ranking}, title LIMIT %s"
         )
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT rowid, {snippet} FROM {self.table} WHERE {self.table} MATCH %s AND rowid IN ({best}) "  # noqa: S608
-                f"ORDER BY {self.ranking}, title",
+                f"SELECT procedure, language, title, summary, {snippet} FROM {self.table} "  # noqa: S608
+                f"WHERE {self.table} MATCH %s AND rowid IN ({best}) ORDER BY {self.ranking}, title",
                 [match, match, *params, limit],
             )
             return cursor.fetchall()

@@ -69,20 +69,21 @@ def oembed(request):
         return JsonResponse({"error": form.errors.get_json_data()}, status=400)
     if form.cleaned_data["format"] != "json":
         return JsonResponse({"error": "Only format=json is offered."}, status=501)
-    procedure = procedure_for_address(request, form.cleaned_data["url"])
+    procedure, language = procedure_for_address(request, form.cleaned_data["url"])
     width = min(OEMBED_SIZE[0], form.cleaned_data["maxwidth"] or OEMBED_SIZE[0])
     height = min(OEMBED_SIZE[1], form.cleaned_data["maxheight"] or OEMBED_SIZE[1])
-    embed = request.build_absolute_uri(reverse("procedures:embed", args=[procedure.slug]))
-    html = render_to_string(
-        "procedures/_embed_iframe.html", {"src": embed, "procedure": procedure, "width": width, "height": height}
-    )
+    with translation.override(language):  # the card of the address's language, titled as it shows the page
+        shown = as_shown(procedure)
+        embed = request.build_absolute_uri(reverse("procedures:embed", args=[procedure.slug]))
+        author_url = request.build_absolute_uri(procedure.author.get_absolute_url())
+    html = render_to_string("procedures/_embed_iframe.html", {"src": embed, "procedure": shown, "width": width, "height": height})
     return JsonResponse(
         {
             "version": "1.0",
             "type": "rich",
-            "title": procedure.title,
+            "title": shown.title,
             "author_name": procedure.author.name,
-            "author_url": request.build_absolute_uri(procedure.author.get_absolute_url()),
+            "author_url": author_url,
             "provider_name": "mesocare",
             "provider_url": request.build_absolute_uri("/"),
             "cache_age": 86400,
@@ -94,7 +95,8 @@ def oembed(request):
 
 
 def procedure_for_address(request, address):
-    """The published procedure an address on this site points to (page, embed or handout), or 404."""
+    """The published procedure an address on this site points to (page, embed or handout), and
+    the language of the address; or 404."""
     try:
         parts = urlsplit(address)
         hostname = parts.hostname
@@ -105,16 +107,17 @@ def procedure_for_address(request, address):
     hosts = {request.get_host().split(":")[0], *settings.ALLOWED_HOSTS, urlsplit(settings.SITE_URL).hostname}
     if not validate_host(hostname, list(hosts)):
         raise Http404("Not an address on this site.")
+    language = translation.get_language_from_path(parts.path or "/") or settings.LANGUAGE_CODE
     try:
-        with translation.override(translation.get_language_from_path(parts.path or "/") or settings.LANGUAGE_CODE):
+        with translation.override(language):
             match = resolve(parts.path or "/")  # a page's address in any of the site's languages
     except Resolver404:
         raise Http404("No page at that address.") from None
     if match.view_name not in {"procedures:detail", "procedures:embed", "procedures:handout"}:
         raise Http404("Only procedure pages can be embedded.")
     try:
-        return find_procedure(request, match.kwargs["slug"], Procedure.objects.for_page(), staff_preview=False)
+        return find_procedure(request, match.kwargs["slug"], Procedure.objects.for_page(), staff_preview=False), language
     except Moved as moved:
-        return moved.procedure
+        return moved.procedure, language
     except Gone:
         raise Http404("That page was withdrawn or removed.") from None

@@ -11,13 +11,25 @@ from django.db.models.functions import Left, Upper
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 
 from procedures.http.rate_limit import client_address, searches_limited_per_client
-from procedures.models import Author, BodyArea, Condition, Disclaimer, GlossaryTerm, Procedure, SitePage, Specialty
+from procedures.models import (
+    Author,
+    BodyArea,
+    Condition,
+    Disclaimer,
+    GlossaryTerm,
+    Procedure,
+    SitePage,
+    Specialty,
+    in_language,
+    shown_in,
+)
 from procedures.publishing import structured_data
 from procedures.search import record_unanswered, search
 
+from .a_to_z import OTHER, Card, LanguageAToZ, letter_slugs, sort_key
 from .forms import SpecialtyFilterForm
 
 # A long list is shown a page at a time: enough to scan, small for a phone (100 cards: ~6 KB compressed).
@@ -30,8 +42,8 @@ def home(request):
     first_cards = published.order_by("title", "pk")[:CARDS_PER_SPECIALTY_ON_HOME]
     specialties = Specialty.objects.annotate(
         published_count=Count("procedures", filter=Q(procedures__in=published))
-    ).prefetch_related(Prefetch("procedures", queryset=first_cards, to_attr="published_procedures"))
-    return render(request, "procedures/home.html", {"specialties": specialties})
+    ).prefetch_related(Prefetch("procedures", queryset=first_cards, to_attr="published_procedures"), "translations")
+    return render(request, "procedures/home.html", {"specialties": in_page_language(specialties)})
 
 
 def one_page_of(request, procedures, count=None):
@@ -47,6 +59,14 @@ def one_page_of(request, procedures, count=None):
         raise Http404("This list has no such page.") from error
 
 
+def one_page_of_list(request, items):
+    """one_page_of() for a list already in order (the A–Z in another language: procedures.web.a_to_z)."""
+    try:
+        return Paginator(items, PROCEDURES_PER_PAGE).page(request.GET.get("page", 1))
+    except InvalidPage as error:
+        raise Http404("This list has no such page.") from error
+
+
 def first_of(procedures):
     """The first page's worth of a list, and how many there are in all (counted only when there
     are more than a page: most lists are short)."""
@@ -57,7 +77,6 @@ def first_of(procedures):
 # The A–Z ------------------------------------------------------------------------------------
 
 A_TO_Z = frozenset(string.ascii_uppercase)
-OTHER = "#"  # titles that start with anything else: a number, an accented letter
 LETTER_SLUGS = {letter.lower(): letter for letter in string.ascii_uppercase} | {"other": OTHER}
 FIRST_LETTER = Upper(Left("title", 1))  # in the database, as a_to_z() reads a title
 
@@ -74,24 +93,33 @@ def treatments_to_list(request):
     return form, specialty, procedures
 
 
+def in_another_language():
+    """The language of the A–Z when it is not the default (its titles and order are that
+    language's: procedures.web.a_to_z), else None."""
+    code = get_language()
+    return code if code != settings.LANGUAGE_CODE else None
+
+
 def procedure_index(request):
     form, specialty, procedures = treatments_to_list(request)
-    counts = letter_counts(procedures)
+    code = in_another_language()
+    listed = LanguageAToZ(procedures, code) if code else None
+    counts = listed.counts() if code else letter_counts(procedures)
     count = sum(counts.values())
     context = {"form": form, "specialty": specialty, "count": count, "breadcrumbs": [(gettext("Treatments A–Z"), None)]}
     if count <= settings.A_TO_Z_ON_ONE_PAGE:
-        context["letters"] = a_to_z(procedures)
+        context["letters"] = listed.by_letter() if code else a_to_z(procedures)
     else:  # too many for one page: each letter has a page of its own
         context["letter_pages"] = letter_pages(counts, specialty)
     return render(request, "procedures/procedure_index.html", context, status=200 if form.is_valid() else 400)
 
 
 def a_to_z(procedures):
-    """(letter, procedures) for every letter A to Z, then any others ("#"), in title order."""
+    """(letter, cards) for every letter A to Z, then any others ("#"), in title order."""
     by_letter = {}
     for procedure in procedures:
         first = procedure.title[:1].upper()
-        by_letter.setdefault(first if first in A_TO_Z else OTHER, []).append(procedure)
+        by_letter.setdefault(first if first in A_TO_Z else OTHER, []).append(Card(procedure))
     letters = [(letter, by_letter.get(letter, [])) for letter in string.ascii_uppercase]
     return letters + ([(OTHER, by_letter[OTHER])] if OTHER in by_letter else [])
 
@@ -131,23 +159,32 @@ def in_specialty(address, specialty):
 
 def procedures_by_letter(request, letter):
     """The treatments filed under one letter (/procedures/letters/m/), a page at a time."""
-    if letter.lower() not in LETTER_SLUGS:
+    code = in_another_language()
+    slugs = letter_slugs(code) if code else LETTER_SLUGS
+    if letter.lower() not in slugs:
         raise Http404("The A–Z has no such letter.")
     if letter != letter.lower():  # /letters/M/ is /letters/m/
         query = f"?{request.GET.urlencode()}" if request.GET else ""
         return redirect(reverse("procedures:letter", args=[letter.lower()]) + query, permanent=True)
     form, specialty, procedures = treatments_to_list(request)
-    letter = LETTER_SLUGS[letter]
+    letter = slugs[letter]
     name = gettext("Numbers and other characters") if letter == OTHER else letter
-    counts = letter_counts(procedures)
-    page = one_page_of(request, starting_with(procedures, letter), count=counts.get(letter, 0))
+    if code:
+        listed = LanguageAToZ(procedures, code)
+        counts = listed.counts()
+        page = one_page_of_list(request, listed.starting_with(letter))
+        cards = listed.cards(page.object_list)
+    else:
+        counts = letter_counts(procedures)
+        page = one_page_of(request, starting_with(procedures, letter), count=counts.get(letter, 0))
+        cards = [Card(procedure) for procedure in page.object_list]
     context = {
         "form": form,
         "specialty": specialty,
         "letter": letter,
         "letter_name": name,
         "letter_pages": letter_pages(counts, specialty),
-        "procedures": page.object_list,
+        "cards": cards,
         "page_obj": page,
         "breadcrumbs": [(gettext("Treatments A–Z"), in_specialty(reverse("procedures:index"), specialty)), (name, None)],
     }
@@ -155,10 +192,12 @@ def procedures_by_letter(request, letter):
 
 
 def specialty_detail(request, slug):
-    specialty = get_object_or_404(Specialty, slug=slug)
+    specialty = get_object_or_404(Specialty.objects.prefetch_related("translations"), slug=slug)
     page = one_page_of(request, specialty.procedures.published().for_cards())
+    specialty, text_languages = shown_text(specialty)
     context = {
         "specialty": specialty,
+        "text_languages": text_languages,
         "procedures": page.object_list,
         "page_obj": page,
         "breadcrumbs": [(gettext("Treatments A–Z"), reverse("procedures:index")), (specialty.name, None)],
@@ -168,8 +207,8 @@ def specialty_detail(request, slug):
 
 def conditions_index(request):
     context = {
-        "conditions": Condition.objects.all(),
-        "body_areas": BodyArea.objects.all(),
+        "conditions": in_page_language(Condition.objects.prefetch_related("translations")),
+        "body_areas": in_page_language(BodyArea.objects.prefetch_related("translations")),
         "breadcrumbs": [(gettext("Conditions and body areas"), None)],
     }
     return render(request, "procedures/conditions_index.html", context)
@@ -186,11 +225,13 @@ def search_page(request):
 
 
 def author_detail(request, slug):
-    author = get_object_or_404(Author, slug=slug)
+    author = get_object_or_404(Author.objects.prefetch_related("translations"), slug=slug)
     procedures, procedures_count = first_of(by_author(author))
     reviewed, reviewed_count = first_of(by_author(author, reviewed=True))
+    shown, text_languages = shown_text(author)
     context = {
-        "author": author,
+        "author": shown,
+        "text_languages": text_languages,
         "procedures": procedures,
         "procedures_count": procedures_count,
         "reviewed": reviewed,
@@ -227,29 +268,49 @@ def author_procedures(request, slug, reviewed=False):
 
 
 def disclaimer_detail(request, slug):
-    disclaimer = get_object_or_404(Disclaimer, slug=slug)
-    return render(
-        request, "procedures/disclaimer_detail.html", {"disclaimer": disclaimer, "breadcrumbs": [(disclaimer.title, None)]}
-    )
+    return show_disclaimer(request, get_object_or_404(Disclaimer.objects.prefetch_related("translations"), slug=slug))
 
 
 def site_disclaimer(request):
-    disclaimer = Disclaimer.site_default()
+    disclaimer = Disclaimer.objects.prefetch_related("translations").filter(is_default=True).first()
     if disclaimer is None:
         raise Http404("No site disclaimer yet.")
-    return render(
-        request, "procedures/disclaimer_detail.html", {"disclaimer": disclaimer, "breadcrumbs": [(disclaimer.title, None)]}
-    )
+    return show_disclaimer(request, disclaimer)
+
+
+def show_disclaimer(request, disclaimer):
+    disclaimer, text_languages = shown_text(disclaimer)
+    context = {"disclaimer": disclaimer, "text_languages": text_languages, "breadcrumbs": [(disclaimer.title, None)]}
+    return render(request, "procedures/disclaimer_detail.html", context)
 
 
 def glossary(request):
-    context = {"terms": GlossaryTerm.objects.all(), "breadcrumbs": [(gettext("Words explained"), None)]}
+    """Every word explained, in the visitor's language where its translation is reviewed and up to
+    date (in English otherwise, marked so), in that language's alphabetical order."""
+    terms = in_page_language(GlossaryTerm.objects.prefetch_related("translations"))
+    code = in_another_language()
+    context = {
+        "terms": sorted(terms, key=lambda term: sort_key(term.term, code)) if code else terms,
+        "text_languages": shown_in(terms),
+        "breadcrumbs": [(gettext("Words explained"), None)],
+    }
     return render(request, "procedures/glossary.html", context)
 
 
 def site_page(request, slug):
-    page = get_object_or_404(SitePage, slug=slug)
-    return render(request, "procedures/site_page.html", {"page": page, "breadcrumbs": [(page.title, None)]})
+    page, text_languages = shown_text(get_object_or_404(SitePage.objects.prefetch_related("translations"), slug=slug))
+    context = {"page": page, "text_languages": text_languages, "breadcrumbs": [(page.title, None)]}
+    return render(request, "procedures/site_page.html", context)
+
+
+def shown_text(text):
+    """One of the site's texts in the visitor's language where it has a reviewed, up-to-date
+    translation there (models.text_translations), and the languages it is shown in."""
+    return in_language(text, get_language()), shown_in([text])
+
+
+def in_page_language(texts):
+    return [in_language(text, get_language()) for text in texts]
 
 
 def robots_txt(request):
@@ -281,10 +342,12 @@ def conditions_crumb():
 
 
 def condition_detail(request, slug):
-    condition = get_object_or_404(Condition, slug=slug)
+    condition = get_object_or_404(Condition.objects.prefetch_related("translations"), slug=slug)
     page = one_page_of(request, condition.procedures.published().for_cards())
+    condition, text_languages = shown_text(condition)
     context = {
         "condition": condition,
+        "text_languages": text_languages,
         "procedures": page.object_list,
         "page_obj": page,
         "breadcrumbs": [conditions_crumb(), (condition.name, None)],
@@ -293,10 +356,12 @@ def condition_detail(request, slug):
 
 
 def body_area_detail(request, slug):
-    area = get_object_or_404(BodyArea, slug=slug)
+    area = get_object_or_404(BodyArea.objects.prefetch_related("translations"), slug=slug)
     page = one_page_of(request, area.procedures.published().for_cards())
+    area, text_languages = shown_text(area)
     context = {
         "area": area,
+        "text_languages": text_languages,
         "procedures": page.object_list,
         "page_obj": page,
         "breadcrumbs": [conditions_crumb(), (area.name, None)],

@@ -10,27 +10,29 @@ from tests.factories import UserFactory
 from tests.images import picture_bytes, upload
 
 PREVIEW, UPLOAD = "/editor/preview/", "/editor/upload/"
+TRANSLATION_PREVIEW = "/admin/procedures/proceduretranslation/live-preview/es/"  # a translation's text box's
+ENDPOINTS = [PREVIEW, UPLOAD, TRANSLATION_PREVIEW]
 
 
-@pytest.mark.parametrize("url", [PREVIEW, UPLOAD])
+@pytest.mark.parametrize("url", ENDPOINTS)
 def test_the_public_cannot_use_the_editor_endpoints(client, db, url):
     response = client.post(url, {"content": "hi", "image": upload()})
     assert response.status_code == 403
     assert "Log in to the admin again" in response.content.decode()
 
 
-@pytest.mark.parametrize("url", [PREVIEW, UPLOAD])
+@pytest.mark.parametrize("url", ENDPOINTS)
 def test_staff_without_editing_rights_cannot_use_them_either(client, db, url):
     client.force_login(UserFactory(is_staff=True))
     assert client.post(url, {"content": "hi"}).status_code == 403
 
 
-@pytest.mark.parametrize("url", [PREVIEW, UPLOAD])
+@pytest.mark.parametrize("url", ENDPOINTS)
 def test_the_editor_endpoints_only_take_posts(editor_client, url):
     assert editor_client.get(url).status_code == 405
 
 
-@pytest.mark.parametrize("url", [PREVIEW, UPLOAD])
+@pytest.mark.parametrize("url", ENDPOINTS)
 def test_the_editor_endpoints_need_the_csrf_token(editor, url):
     client = Client(enforce_csrf_checks=True)
     client.force_login(editor)
@@ -43,6 +45,7 @@ def test_preview_renders_markdown(editor_client):
     assert response.content.decode().startswith("<p>Hello <strong>patients</strong></p>")
 
 
+@pytest.mark.parametrize("url", [PREVIEW, TRANSLATION_PREVIEW])
 @pytest.mark.parametrize(
     "content, message",
     [
@@ -52,14 +55,15 @@ def test_preview_renders_markdown(editor_client):
         ("* 1. " * 600, "nested too deeply"),
     ],
 )
-def test_preview_of_text_too_long_or_too_tangled_gets_a_400_message(editor_client, content, message):
-    response = editor_client.post(PREVIEW, {"content": content})
+def test_preview_of_text_too_long_or_too_tangled_gets_a_400_message(editor_client, url, content, message):
+    response = editor_client.post(url, {"content": content})
     assert response.status_code == 400
     assert message in response.content.decode()
 
 
-def test_preview_without_content_gets_a_400(editor_client):
-    assert editor_client.post(PREVIEW, {}).status_code == 400
+@pytest.mark.parametrize("url", [PREVIEW, TRANSLATION_PREVIEW])
+def test_preview_without_content_gets_a_400(editor_client, url):
+    assert editor_client.post(url, {}).status_code == 400
 
 
 def test_upload_stores_a_re_encoded_copy_under_a_new_name(editor_client, media_in_tmp):

@@ -245,7 +245,9 @@ def test_the_openapi_document_is_valid_and_describes_every_endpoint(api, db):
     } <= set(schema["paths"])
     # Lookup's parameters are one object, exploded into the query: OpenAPI's way to say that one
     # of `code` and `mainSearchCriteria.v.c` is required.
-    [lookup] = schema["paths"]["/api/v1/lookup/"]["get"]["parameters"]
+    parameters = {(p["in"], p["name"]): p for p in schema["paths"]["/api/v1/lookup/"]["get"]["parameters"]}
+    assert set(parameters) == {("query", "lookup"), ("query", "lang"), ("header", "Accept-Language")}
+    lookup = parameters["query", "lookup"]
     assert (lookup["in"], lookup["style"], lookup["explode"], lookup["required"]) == ("query", "form", True, True)
     assert {"code", "system", "mainSearchCriteria.v.c", "mainSearchCriteria.v.cs"} <= set(lookup["schema"]["properties"])
     assert lookup["schema"]["anyOf"] == [{"required": ["code"]}, {"required": ["mainSearchCriteria.v.c"]}]

@@ -21,12 +21,17 @@ NOT_CONTENT = {
     "position",
     "retired_at",
     "deleted_procedure_id",
+    "translated_from",  # the version number of the page a translation translates: each database's own
 }
 FORMER_ADDRESS_BOOKKEEPING = {"title"}
 
 
 def every_field():
-    return {kind.model.__name__: {obj.slug: fields_of(obj) for obj in kind.model.objects.all()} for kind in KINDS}
+    """Every object by slug, and every translation by "<slug>.<language>", as its file is named."""
+    kinds = [*KINDS, *(kind.translations for kind in KINDS if kind.translations)]
+    return {
+        kind.model.__name__: {kind.file_name(obj).removesuffix(".md"): fields_of(obj) for obj in kind.all()} for kind in kinds
+    }
 
 
 def fields_of(obj, parent=None):

@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from procedures.contentfiles import CONTENT_DIR
-from procedures.models import Author, CodeSystem, Condition, Disclaimer, FormerSlug, Procedure
+from procedures.models import Author, CodeSystem, Condition, Disclaimer, FormerSlug, Procedure, ProcedureTranslation
 from procedures.publishing import review
 from procedures.publishing.content import save_content
 from tests.contentfiles.fields import every_field
@@ -24,7 +24,8 @@ from tests.images import picture_bytes
 def a_site_with_everything_filled_in(media_in_tmp):
     """The shipped content, plus what editors add in the admin: pictures, references and links
     without positions, codes, a medical review, a history of changes, a new address, go-live and
-    withdraw times, a disclaimer of its own, and text a plain body cannot hold exactly."""
+    withdraw times, a disclaimer of its own, text a plain body cannot hold exactly, and
+    translations reviewed and published, or out of date."""
     call_command("loadcontent", CONTENT_DIR, stdout=io.StringIO())
     photo = default_storage.save("images/author.jpg", ContentFile(picture_bytes(80, 80, "JPEG")))
     hero = default_storage.save("images/hero.png", ContentFile(picture_bytes(640, 360)))
@@ -58,9 +59,14 @@ def a_site_with_everything_filled_in(media_in_tmp):
     Procedure.objects.filter(pk=procedure.pk).update(review_reminder_sent=newer)
     Condition.objects.get(slug="cellulite").codes.create(system=CodeSystem.ICD10, code="L98.8")
 
+    spanish = procedure.translations.get(language="es")
+    review.record_translation_review(spanish, reviewer=reviewer, reviewed_on=newer, by=None)
+    spanish.status = ProcedureTranslation.Status.PUBLISHED
+    save_content(spanish)
+
     hair = Procedure.objects.get(slug="mesotherapy-for-hair-loss")
     hair.disclaimer, hair.status, hair.first_published = own, Procedure.Status.DRAFT, datetime.date(2025, 2, 2)
-    save_content(hair)
+    save_content(hair, change_note="Rewritten")  # its translations are out of date
     return {"photo": photo, "hero": hero, "inline": inline}
 
 
@@ -88,6 +94,9 @@ def test_a_backup_restores_every_field_of_every_object_and_every_image_into_an_e
 
     after = every_field()
     assert after == before
+    assert [t.is_out_of_date for t in ProcedureTranslation.objects.order_by("procedure__slug", "language")] == [
+        True, True, False, False,  # hair loss (ar, es), then mesotherapy (ar, es)
+    ]  # fmt: skip
     for procedure in Procedure.objects.all():
         for rows in (procedure.references, procedure.related_reading):
             assert [row.position for row in rows.all()] == list(range(1, rows.count() + 1))

@@ -7,11 +7,24 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from procedures.contentfiles import CONTENT_DIR
-from procedures.models import Author, Disclaimer, GlossaryTerm, Procedure, Reference, RelatedLink, SitePage, Specialty
+from procedures.contentfiles import CONTENT_DIR, KINDS
+from procedures.contentfiles.translations import files_to_load
+from procedures.models import (
+    TEXT_TRANSLATIONS,
+    Author,
+    Disclaimer,
+    GlossaryTerm,
+    Procedure,
+    Reference,
+    RelatedLink,
+    SitePage,
+    Specialty,
+)
 from procedures.publishing.content import save_content
 
-FILES = len(list(CONTENT_DIR.rglob("*.md")))
+# The files loaded: each text's own, and translations of the kinds that have them (others are skipped).
+LOADED = [path for kind in KINDS for _, path in files_to_load(kind, CONTENT_DIR / kind.folder)[0]]
+FILES = len(LOADED)
 
 
 def run(command, *args, **options):
@@ -32,13 +45,13 @@ def counts():
 
 def test_loadcontent_creates_everything_once_then_reports_it_unchanged(db, content):
     first = run("loadcontent", content)
-    assert f"{FILES} created, 0 updated, 0 unchanged." in first
+    assert f"{FILES} created, 0 updated, 0 unchanged" in first
     assert "created  content/procedures/mesotherapy.md" in first
     loaded = counts()
-    assert loaded == {"Specialty": 3, "Author": 1, "Disclaimer": 1, "Procedure": 2, "RelatedLink": 3, "Reference": 7}
+    assert loaded == {"Specialty": 3, "Author": 2, "Disclaimer": 1, "Procedure": 2, "RelatedLink": 3, "Reference": 7}
 
     again = run("loadcontent", content)
-    assert f"0 created, 0 updated, {FILES} unchanged." in again
+    assert f"0 created, 0 updated, {FILES} unchanged" in again
     assert counts() == loaded
 
 
@@ -74,7 +87,7 @@ def test_shipped_content_does_not_name_the_reference_sites_brand():
 def test_dump_then_load_into_an_empty_database_then_dump_gives_identical_files(db, content, tmp_path):
     run("loadcontent", content)
     run("dumpcontent", tmp_path / "first")
-    for model in (Procedure, Author, Disclaimer, Specialty, GlossaryTerm, SitePage):
+    for model in (*TEXT_TRANSLATIONS, Procedure, Author, Disclaimer, Specialty, GlossaryTerm, SitePage):
         model.objects.all().delete()
     run("loadcontent", tmp_path / "first")
     run("dumpcontent", tmp_path / "second")
@@ -87,7 +100,7 @@ def test_dump_then_load_into_an_empty_database_then_dump_gives_identical_files(d
 def test_the_shipped_files_are_already_in_the_dumped_form(db, content, tmp_path):
     run("loadcontent", content)
     run("dumpcontent", tmp_path / "dumped")
-    for path in CONTENT_DIR.rglob("*.md"):
+    for path in LOADED:
         assert (tmp_path / "dumped" / path.relative_to(CONTENT_DIR)).read_text() == path.read_text(), path
 
 

@@ -1,6 +1,7 @@
 """content/ loses nothing editors can type: whatever a text field holds, dumping it, loading the
 files into an empty database and dumping again gives the same text and the same files."""
 
+import datetime
 import io
 from pathlib import Path
 
@@ -13,15 +14,20 @@ from hypothesis import strategies as st
 from procedures.contentfiles import dump_content, load_content
 from procedures.contentfiles.reading import normal_line_endings
 from procedures.models import (
+    TEXT_TRANSLATIONS,
     Author,
+    AuthorTranslation,
     BodyArea,
     Condition,
     Disclaimer,
+    DisclaimerTranslation,
     FormerSlug,
     GlossaryTerm,
     LoadedContentFile,
     Procedure,
+    ProcedureTranslation,
     SitePage,
+    SitePageTranslation,
     Specialty,
 )
 from procedures.publishing.content import save_content
@@ -30,6 +36,7 @@ from tests.helpers import change_url
 from tests.html import error_messages, form_fields
 
 SECTION_TITLES = [title for _, title, _ in Procedure.SECTIONS]
+TRANSLATED_TITLES = ["Qué es", "Riesgos y efectos secundarios", "ما هو هذا العلاج", "المخاطر والآثار الجانبية"]
 
 # Lines editors write: their own headings at every level (named like a section too), code,
 # tables, lists, footnotes and citations, rules, quotes, pictures, trailing spaces, non-ASCII.
@@ -67,7 +74,9 @@ SPECIAL_LINES = [
 heading = st.builds(
     lambda level, title: f"{'#' * level} {title}",
     st.integers(1, 8),
-    st.sampled_from([*SECTION_TITLES, *(title.upper() for title in SECTION_TITLES), "My own heading", "What it is not"]),
+    st.sampled_from(
+        [*SECTION_TITLES, *(title.upper() for title in SECTION_TITLES), *TRANSLATED_TITLES, "My own heading", "What it is not"]
+    ),
 )
 # Any text at all, but "!" (a random "![…](…)" would be a picture from outside, refused on saving)
 # and NUL (no form or database takes it).
@@ -91,7 +100,11 @@ def texts():
     return st.fixed_dictionaries(
         {
             **{(Procedure, field): markdown() for field, _, _ in Procedure.SECTIONS},
+            **{(ProcedureTranslation, field): markdown() for field, _, _ in Procedure.SECTIONS},
             (Author, "bio"): markdown(),
+            (AuthorTranslation, "bio"): markdown(),
+            (DisclaimerTranslation, "body"): markdown(required=True),
+            (SitePageTranslation, "body"): markdown(required=True),
             (Disclaimer, "body"): markdown(required=True),
             (SitePage, "body"): markdown(required=True),
             (GlossaryTerm, "definition"): markdown(required=True),
@@ -102,8 +115,10 @@ def texts():
     )
 
 
-def make_site(texts):
-    """One object of each kind, holding the texts, saved as they are."""
+def make_site(texts, translated=None):
+    """One object of each kind, holding the texts, saved as they are, and translations of the
+    page, the disclaimer, the site page and the author (`translated`: their language and, if out
+    of date, since when)."""
 
     def text(model, field):
         return texts.get((model, field), "")
@@ -112,22 +127,59 @@ def make_site(texts):
     Condition.objects.create(name="Hair loss", slug="hair-loss", description=text(Condition, "description"))
     BodyArea.objects.create(name="Scalp", slug="scalp", description=text(BodyArea, "description"))
     author = Author.objects.create(name="Dr A", slug="dr-a", bio=text(Author, "bio"))
-    Disclaimer.objects.create(title="Note", slug="note", is_default=True, body=text(Disclaimer, "body"))
-    SitePage.objects.create(title="About", slug="about-our-content", body=text(SitePage, "body"))
+    disclaimer = Disclaimer.objects.create(title="Note", slug="note", is_default=True, body=text(Disclaimer, "body"))
+    site_page = SitePage.objects.create(title="About", slug="about-our-content", body=text(SitePage, "body"))
     GlossaryTerm.objects.create(term="Scalp", slug="scalp", definition=text(GlossaryTerm, "definition"))
     sections = {field: text(Procedure, field) for field, _, _ in Procedure.SECTIONS}
     procedure = Procedure.objects.create(title="Page", slug="page", summary="A page.", author=author, **sections)
     procedure.specialties.set([specialty])
+    language, behind = translated or ("es", None)
+    provenance = {
+        "language": language,
+        "translated_by": author,
+        "translated_from_date": procedure.last_updated - datetime.timedelta(days=7 if behind else 0),
+        "out_of_date_since": behind,
+    }
+    ProcedureTranslation.objects.create(
+        procedure=procedure,
+        title="Página",
+        summary="Una página.",
+        translated_from=procedure.edit_version,
+        **provenance,
+        **{field: text(ProcedureTranslation, field) for field, _, _ in Procedure.SECTIONS},
+    )
+    DisclaimerTranslation.objects.create(source=disclaimer, title="Nota", body=text(DisclaimerTranslation, "body"), **provenance)
+    SitePageTranslation.objects.create(source=site_page, title="Acerca", body=text(SitePageTranslation, "body"), **provenance)
+    AuthorTranslation.objects.create(source=author, bio=text(AuthorTranslation, "bio"), disclosure="Ninguno.", **provenance)
 
 
 def empty_the_database():
-    for model in (Procedure, FormerSlug, Author, Disclaimer, SitePage, GlossaryTerm, Specialty, Condition, BodyArea):
+    # Translations first: they name their translators (PROTECT).
+    for model in (
+        *TEXT_TRANSLATIONS,
+        Procedure,
+        FormerSlug,
+        Author,
+        Disclaimer,
+        SitePage,
+        GlossaryTerm,
+        Specialty,
+        Condition,
+        BodyArea,
+    ):
         model.objects.all().delete()
     LoadedContentFile.objects.all().delete()
 
 
 def files(directory):
     return {path.relative_to(directory): path.read_bytes() for path in Path(directory).rglob("*.md")}
+
+
+# A translation in each language, up to date or out of date since a moment (to the microsecond).
+translations = st.tuples(
+    st.sampled_from(["es", "ar"]),
+    st.none() | st.datetimes(datetime.datetime(2020, 1, 1), datetime.datetime(2030, 1, 1), timezones=st.just(datetime.UTC)),
+)
 
 
 @pytest.mark.django_db
@@ -137,17 +189,28 @@ def files(directory):
     database=None,  # nothing written into the working tree
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(texts())
-@example(  # the editor's own headings at every level, named like sections, in every section
+@given(texts(), translations)
+@example(  # the editor's own headings at every level, named like sections (in either language), in every section
     {
-        (Procedure, field): f"{'#' * level} {SECTION_TITLES[level - 1]}\n\n{'#' * (7 - level)} Own\n\n    code"
+        (model, field): f"{'#' * level} {titles[level - 1]}\n\n{'#' * (7 - level)} Own\n\n    code"
+        for model, titles in [(Procedure, SECTION_TITLES), (ProcedureTranslation, [*TRANSLATED_TITLES, *SECTION_TITLES])]
         for level, (field, _, _) in enumerate(Procedure.SECTIONS, start=1)
     }
-    | {(model, field): "text" for model, field in [(Disclaimer, "body"), (SitePage, "body"), (GlossaryTerm, "definition")]}
+    | {
+        (model, field): "text"
+        for model, field in [
+            (Disclaimer, "body"),
+            (SitePage, "body"),
+            (GlossaryTerm, "definition"),
+            (DisclaimerTranslation, "body"),
+            (SitePageTranslation, "body"),
+        ]
+    },
+    ("es", datetime.datetime(2026, 12, 1, 9, 30, 0, 123456, tzinfo=datetime.UTC)),
 )
-def test_every_text_comes_back_exactly_after_dump_load_dump(db, tmp_path, texts):
+def test_every_text_comes_back_exactly_after_dump_load_dump(db, tmp_path, texts, translated):
     empty_the_database()
-    make_site(texts)
+    make_site(texts, translated)
     first, second = tmp_path / "first", tmp_path / "second"  # each dump replaces the last example's files
     dump_content(first)
     empty_the_database()
@@ -155,6 +218,9 @@ def test_every_text_comes_back_exactly_after_dump_load_dump(db, tmp_path, texts)
     for (model, field), text in texts.items():
         # Lines end in LF whatever the browser sent: the only change, and no change to Markdown.
         assert getattr(model.objects.get(), field) == normal_line_endings(text), (model, field)
+    for model in (ProcedureTranslation, DisclaimerTranslation, SitePageTranslation, AuthorTranslation):
+        loaded = model.objects.get()
+        assert (loaded.language, loaded.out_of_date_since) == translated, model  # still out of date (or not) since then
     dump_content(second)
     assert files(second) == files(first)
 

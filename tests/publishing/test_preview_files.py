@@ -1,17 +1,24 @@
 """A preview writes no file: a picture uploaded on the form is shown from the preview itself,
-and nothing is left behind in the media folder."""
+and nothing is left behind in the media folder. A translation's preview writes nothing at all."""
 
 import io
+import re
 
+from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
+from reversion.models import Version
 
-from procedures.models import Procedure
-from tests.factories import ProcedureFactory, make_editor
+from procedures.models import AuditEntry, Procedure, RenderedPage
+from tests.factories import ProcedureFactory, TranslationFactory, make_editor
 from tests.helpers import change_url
 from tests.html import form_fields, page
 from tests.images import picture_bytes, upload
+
+WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|CREATE|DROP|ALTER)\b", re.IGNORECASE)
 
 
 def files_in(folder):
@@ -64,3 +71,26 @@ def test_saving_the_form_still_stores_the_picture(editor_client, media_in_tmp):
     assert editor_client.post(change_url(procedure), data).status_code == 302
     procedure.refresh_from_db()
     assert files_in(media_in_tmp) == [media_in_tmp / procedure.hero_image.name]
+
+
+def test_a_translations_preview_writes_nothing_at_all(editor_client, media_in_tmp):
+    """No row (not even one rolled back), no revision, no audit entry, no file, nothing in the
+    cache but the preview itself (kept for its editor)."""
+    translated = TranslationFactory(language="ar", title="الميزوثيرابي", what_it_is="علاج.", risks="كدمات.")
+    public = f"/ar/procedures/{translated.procedure.slug}/"
+    Client().get(public)  # the public page, cached
+    data = {**form_fields(editor_client.get(change_url(translated))), "risks": "كدمات واحمرار."}
+    cached_before, versions, entries = set(cache._cache), Version.objects.count(), AuditEntry.objects.count()
+    stored = RenderedPage.objects.get(procedure=translated.procedure).parts
+
+    with CaptureQueriesContext(connection) as queries:
+        response = editor_client.post(reverse("admin:procedures_proceduretranslation_preview", args=[translated.pk]), data)
+    assert response.status_code == 200
+    writes = [q["sql"] for q in queries if WRITE.match(q["sql"]) and "django_session" not in q["sql"]]
+    assert writes == []
+    assert (Version.objects.count(), AuditEntry.objects.count()) == (versions, entries)
+    assert RenderedPage.objects.get(procedure=translated.procedure).parts == stored
+    assert [key for key in set(cache._cache) - cached_before if ":preview:" not in key] == []
+    assert files_in(media_in_tmp) == []
+    assert "واحمرار" in editor_client.get(page(response).find("iframe")["src"]).content.decode()
+    assert "واحمرار" not in Client().get(public).content.decode()

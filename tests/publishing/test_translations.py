@@ -24,7 +24,7 @@ def test_a_new_translation_comes_from_the_page_as_it_is_now(db):
     procedure = ProcedureFactory()
     translated = TranslationFactory(procedure=procedure)
     assert translated.translated_from == procedure.edit_version
-    assert translated.translated_from_date == timezone.localdate(procedure.modified_at)
+    assert translated.translated_from_date == procedure.last_updated  # the date patients see on the English page
     assert translated.translated_at == timezone.localdate()
 
 

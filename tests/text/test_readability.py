@@ -6,8 +6,8 @@ from django.test import Client
 from django.urls import reverse
 
 from procedures.models import Procedure
-from procedures.text.readability import measure, plain_text
-from tests.factories import ProcedureFactory
+from procedures.text.readability import measure, measure_in, plain_text
+from tests.factories import ProcedureFactory, TranslationFactory
 from tests.html import form_fields, page, text
 
 EASY = "<p>The cat sat on the mat. It was a warm day. The cat was glad.</p>"
@@ -93,3 +93,48 @@ def test_saving_a_hard_page_works_but_warns(editor_client):
 @pytest.mark.parametrize("url", ["/procedures/mesotherapy/", "/procedures/mesotherapy-for-hair-loss/"])
 def test_readability_is_not_shown_to_patients(url, shipped_content):
     assert "Flesch" not in text(Client().get(url))
+
+
+# In the page's language ----------------------------------------------------------------------
+
+EASY_SPANISH = "<p>Es un tratamiento corto. Se hace en la consulta. Puede doler un poco.</p>"
+HARD_SPANISH = (
+    "<p>La mesoterapia constituye una intervención terapéutica mínimamente invasiva caracterizada por la "
+    "administración intradérmica de microdosis farmacológicas, habitualmente polivitamínicas, destinadas a "
+    "estimular la regeneración tisular.</p>"
+)
+ARABIC = "<p>الميزوثيرابي علاج بحقن صغيرة في الجلد. قد تظهر كدمات خفيفة.</p>"
+
+
+def test_spanish_is_measured_with_spanish_measures():
+    easy, hard = measure_in(EASY_SPANISH, "es"), measure_in(HARD_SPANISH, "es")
+    assert easy.has_measure and [score.name for score in easy.scores] == ["Fernández Huerta", "Szigriszt-Pazos (INFLESZ)"]
+    assert easy.words == 13 and easy.minutes == 1
+    assert all(score.score > 70 for score in easy.scores) and not easy.above_target
+    assert all(score.score < 40 for score in hard.scores) and hard.above_target
+
+
+def test_arabic_has_no_measure_rather_than_a_wrong_one():
+    found = measure_in(ARABIC, "ar")
+    assert not found.has_measure and found.scores == () and not found.above_target
+    assert found.words == 10 and found.minutes == 1
+
+
+def test_measuring_one_language_never_changes_another_ones_measure():
+    import textstat  # noqa: PLC0415
+
+    english = measure(HARD)
+    measure_in(HARD_SPANISH, "es")
+    assert measure(HARD) == english
+    textstat.set_lang("es")  # someone else's code changing textstat's shared language
+    try:
+        assert measure(HARD) == english
+    finally:
+        textstat.set_lang("en_US")
+
+
+def test_a_translated_page_shows_the_time_its_own_words_take_to_read(client, db):
+    long_spanish = "\n\n".join(["Es un tratamiento corto y sencillo que se hace en la consulta."] * 60)
+    translated = TranslationFactory(what_it_is=long_spanish)
+    byline = page(client.get(f"/es/procedures/{translated.procedure.slug}/")).find(class_="byline").get_text()
+    assert "4 min" in byline  # about 720 words, not the English page's minute

@@ -20,5 +20,8 @@ class Command(BaseCommand):
         for outcome in ("created", "updated", "unchanged"):
             for name in getattr(report, outcome):
                 self.stdout.write(f"{outcome:>9}  {name}")
+        for name, why in report.skipped:
+            self.stdout.write(self.style.WARNING(f"  skipped  {name}: {why}"))
         summary = f"{len(report.created)} created, {len(report.updated)} updated, {len(report.unchanged)} unchanged"
+        summary += f", {len(report.skipped)} skipped" if report.skipped else ""
         self.stdout.write(self.style.SUCCESS(f"{'Dry run, nothing saved: ' if dry_run else ''}{summary}."))
