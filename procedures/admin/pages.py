@@ -87,7 +87,16 @@ def reading_level(procedure):
 @admin.register(Procedure)
 class ProcedureAdmin(PreviewViews, ReviewViews, TranslationsOfPage, ContentAdmin):
     form = ProcedureForm
-    list_display = ["title", "publishing", "author", "specialty_names", "last_updated", review_due, reading_level]
+    list_display = [
+        "title",
+        "publishing",
+        "author",
+        "specialty_names",
+        "last_updated",
+        review_due,
+        reading_level,
+        "translation_states",
+    ]
     list_filter = [PublishingFilter, ReviewStateFilter, "specialties", "author"]
     list_select_related = ["author"]
     search_fields = ["title", "summary"]
@@ -142,7 +151,7 @@ class ProcedureAdmin(PreviewViews, ReviewViews, TranslationsOfPage, ContentAdmin
         return self.with_opened_version(fieldsets)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("specialties")
+        return super().get_queryset(request).prefetch_related("specialties", "translations")
 
     @admin.display(description=gettext_lazy("status"), ordering="status")
     def publishing(self, procedure):

@@ -317,7 +317,17 @@ def translated_html(translated):
 
 
 class TranslationsOfPage:
-    """On a procedure's form: its translations, with their state, and the languages it has none in."""
+    """On a procedure's form: its translations, with their state, and the languages it has none in;
+    in the list of pages, each language's state in a word."""
+
+    @admin.display(description=gettext_lazy("translations"))
+    def translation_states(self, procedure):
+        translated = {t.language: t for t in procedure.translations.all()}  # prefetched by the list
+        states = [
+            (name, state(translated[code]) if code in translated else gettext("Missing"))
+            for code, name in translation_languages()
+        ]
+        return format_html_join(mark_safe("<br>"), "{}: {}", states)  # noqa: S308 (a fixed tag)
 
     @admin.display(description=gettext_lazy("translations"))
     def translations(self, procedure):

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, Subquery
 from django.db.models.functions import Left, Upper
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,7 +29,7 @@ from procedures.models import (
 from procedures.publishing import structured_data
 from procedures.search import record_unanswered, search
 
-from .a_to_z import OTHER, Card, LanguageAToZ, letter_slugs, sort_key
+from .a_to_z import OTHER, Card, LanguageAToZ, letter_slugs, sort_key, translated
 from .forms import SpecialtyFilterForm
 
 # A long list is shown a page at a time: enough to scan, small for a phone (100 cards: ~6 KB compressed).
@@ -65,6 +65,24 @@ def one_page_of_list(request, items):
         return Paginator(items, PROCEDURES_PER_PAGE).page(request.GET.get("page", 1))
     except InvalidPage as error:
         raise Http404("This list has no such page.") from error
+
+
+def with_translations(procedures):
+    """A list of procedures whose cards will be shown in the visitor's language where a page has
+    a published translation in it (read in the same query)."""
+    code = in_another_language()
+    if code is None:
+        return procedures
+    return procedures.annotate(
+        shown_title=Subquery(translated(code, "title")), shown_summary=Subquery(translated(code, "summary"))
+    )
+
+
+def as_cards(procedures):
+    """The cards of a list from with_translations(): each page in the visitor's language, or in
+    English marked as such."""
+    code = in_another_language()
+    return [Card.of(procedure, code) if code else Card(procedure) for procedure in procedures]
 
 
 def first_of(procedures):
@@ -193,12 +211,12 @@ def procedures_by_letter(request, letter):
 
 def specialty_detail(request, slug):
     specialty = get_object_or_404(Specialty.objects.prefetch_related("translations"), slug=slug)
-    page = one_page_of(request, specialty.procedures.published().for_cards())
+    page = one_page_of(request, with_translations(specialty.procedures.published().for_cards()))
     specialty, text_languages = shown_text(specialty)
     context = {
         "specialty": specialty,
         "text_languages": text_languages,
-        "procedures": page.object_list,
+        "procedures": as_cards(page.object_list),
         "page_obj": page,
         "breadcrumbs": [(gettext("Treatments A–Z"), reverse("procedures:index")), (specialty.name, None)],
     }
@@ -226,15 +244,15 @@ def search_page(request):
 
 def author_detail(request, slug):
     author = get_object_or_404(Author.objects.prefetch_related("translations"), slug=slug)
-    procedures, procedures_count = first_of(by_author(author))
-    reviewed, reviewed_count = first_of(by_author(author, reviewed=True))
+    procedures, procedures_count = first_of(with_translations(by_author(author)))
+    reviewed, reviewed_count = first_of(with_translations(by_author(author, reviewed=True)))
     shown, text_languages = shown_text(author)
     context = {
         "author": shown,
         "text_languages": text_languages,
-        "procedures": procedures,
+        "procedures": as_cards(procedures),
         "procedures_count": procedures_count,
-        "reviewed": reviewed,
+        "reviewed": as_cards(reviewed),
         "reviewed_count": reviewed_count,
         "structured_data": structured_data.author_page(author, request.build_absolute_uri),
         "breadcrumbs": [(author.name, None)],
@@ -253,14 +271,14 @@ def author_procedures(request, slug, reviewed=False):
     """Every page an author wrote, or medically reviewed, a page at a time (linked from the
     author's page when there are more than it shows)."""
     author = get_object_or_404(Author, slug=slug)
-    page = one_page_of(request, by_author(author, reviewed))
+    page = one_page_of(request, with_translations(by_author(author, reviewed)))
     heading = (gettext("Pages medically reviewed by %(name)s") if reviewed else gettext("Pages by %(name)s")) % {
         "name": author.name
     }
     context = {
         "author": author,
         "heading": heading,
-        "procedures": page.object_list,
+        "procedures": as_cards(page.object_list),
         "page_obj": page,
         "breadcrumbs": [(author.name, author.get_absolute_url()), (heading, None)],
     }
@@ -343,12 +361,12 @@ def conditions_crumb():
 
 def condition_detail(request, slug):
     condition = get_object_or_404(Condition.objects.prefetch_related("translations"), slug=slug)
-    page = one_page_of(request, condition.procedures.published().for_cards())
+    page = one_page_of(request, with_translations(condition.procedures.published().for_cards()))
     condition, text_languages = shown_text(condition)
     context = {
         "condition": condition,
         "text_languages": text_languages,
-        "procedures": page.object_list,
+        "procedures": as_cards(page.object_list),
         "page_obj": page,
         "breadcrumbs": [conditions_crumb(), (condition.name, None)],
     }
@@ -357,12 +375,12 @@ def condition_detail(request, slug):
 
 def body_area_detail(request, slug):
     area = get_object_or_404(BodyArea.objects.prefetch_related("translations"), slug=slug)
-    page = one_page_of(request, area.procedures.published().for_cards())
+    page = one_page_of(request, with_translations(area.procedures.published().for_cards()))
     area, text_languages = shown_text(area)
     context = {
         "area": area,
         "text_languages": text_languages,
-        "procedures": page.object_list,
+        "procedures": as_cards(page.object_list),
         "page_obj": page,
         "breadcrumbs": [conditions_crumb(), (area.name, None)],
     }

@@ -225,6 +225,7 @@ def test_procedure_list_filters_and_search(editor_client, db):
         "Last updated",
         "Next review due",
         "Reading grade",
+        "Translations",
     ]
 
 

@@ -374,3 +374,11 @@ def test_deleting_and_recovering_a_translation_is_audited(superuser_client):
     recovered = ProcedureTranslation.objects.get()
     assert recovered.is_out_of_date  # translated from an older version of the page than the one now
     assert [action for action, _ in audit_details(procedure)] == ["deleted", "recovered"]
+
+
+def test_the_list_of_pages_shows_each_languages_translation_state(editor_client):
+    procedure = ProcedureFactory(title="Mesotherapy")
+    TranslationFactory(procedure=procedure, language="es")
+    listed = text(editor_client.get(reverse("admin:procedures_procedure_changelist")))
+    assert "Español: Published, medically reviewed" in listed
+    assert "العربيّة: Missing" in listed

@@ -16,6 +16,7 @@ from tests.factories import (
     TranslationFactory,
     make_editor,
 )
+from tests.html import page as page_of
 from tests.html import text as text_of
 
 
@@ -168,3 +169,26 @@ def test_condition_pages_and_the_glossary_show_reviewed_translations(spanish_pag
     assert "Caída del cabello" in hub and "Perder pelo." in hub
     assert "Caída del cabello" in text_of(client.get("/es/conditions/"))
     assert "Caída del cabello" not in text_of(client.get("/conditions/hair-loss/"))
+
+
+def test_cards_on_hubs_and_author_pages_show_the_translated_title(spanish_page, client):
+    untranslated = ProcedureFactory(title="Another treatment", slug="another-treatment")
+    untranslated.conditions.set(spanish_page.conditions.all())
+    save_content(untranslated)
+    hub = client.get("/es/conditions/hair-loss/")
+    cards = {card.find("a").get_text(): card for card in page_of(hub).select(".cards .card")}
+    assert set(cards) == {"Mesoterapia", "Another treatment"}
+    assert cards["Mesoterapia"].find("a")["href"] == "/es/procedures/mesotherapy/"
+    assert cards["Another treatment"]["lang"] == "en-GB"  # shown in English, marked as such
+    author = text_of(client.get(f"/es/authors/{spanish_page.author.slug}/"))
+    assert "Mesoterapia" in author
+    assert "Mesoterapia" not in text_of(client.get("/conditions/hair-loss/"))
+
+
+def test_the_printed_handout_names_the_translator_and_prints_the_translated_disclaimer(spanish_page, client):
+    DisclaimerTranslationFactory(source=spanish_page.disclaimer, title="Sobre esta información", body="Solo información general.")
+    translated = spanish_page.translations.get()
+    handout = text_of(client.get("/es/procedures/mesotherapy/print/"))
+    assert f"Traducido por {translated.translated_by.name}" in handout
+    assert "Solo información general." in handout and "General information only." not in handout
+    assert "Traducido por" not in text_of(client.get("/procedures/mesotherapy/print/"))
