@@ -12,6 +12,8 @@ A row per (page, language) with those fields is exactly that; everything not wri
 (people, tags, pictures, references, dates) stays the page's own.
 """
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -21,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_lazy
 
 from .base import EditableContent
+from .glossary import GlossaryTerm
 from .pages import Procedure
 from .people import Author, reviewer_field
 
@@ -185,11 +188,14 @@ class ProcedureTranslation(Reviewed, EditableContent):
             raise ValidationError(errors)
 
 
+TERM_LINK = re.compile(r'href="#term-([a-z0-9-]+)"')  # as procedures.text.markdown links a glossary term
+
+
 class TranslatedPage:
     """A procedure page shown in a translation's language: the translation's words (title,
     summary, sections) and its own medical review (reviewer and date), and everything else
     (author, tags, picture, references, other dates) the page's own. The glossary explains
-    English words, so a translation links none."""
+    English words; a translation links the terms translated into its language."""
 
     def __init__(self, procedure, translated):
         self._procedure = procedure
@@ -211,4 +217,7 @@ class TranslatedPage:
 
     @property
     def glossary_terms(self):
-        return self._procedure.glossary_terms.none()
+        """The terms the translation links (to the page's "Words explained", #term-<slug>): those
+        whose translation into its language is reviewed and up to date when it was rendered."""
+        html = "".join(getattr(self.translation, field) for _, field in self.translation.markdown_fields)
+        return GlossaryTerm.objects.filter(slug__in=set(TERM_LINK.findall(html))).prefetch_related("translations")

@@ -7,6 +7,7 @@ from django.utils.text import capfirst
 from procedures.models import (
     ChangeNote,
     EditableContent,
+    GlossaryTermTranslation,
     Procedure,
     ProcedureCode,
     ProcedureTranslation,
@@ -34,8 +35,10 @@ def save_content(obj, *, started_from=None, change_note="", before=None):
     if isinstance(obj, ProcedureTranslation):
         return save_translation(obj, started_from=started_from)
     if isinstance(obj, TextTranslation):
+        was_shown = shown_before(obj)
         save_text_translation(obj, started_from=started_from)
         text_changed(obj.source, "translated")
+        translated_glossary_changed(obj, was_shown or obj.is_shown)
         return obj
     words_before = translated_words(obj)
     render(obj)
@@ -78,8 +81,10 @@ def delete_content(obj):
     if isinstance(obj, ProcedureTranslation):
         return delete_translation(obj)
     if isinstance(obj, TextTranslation):
+        was_shown = shown_before(obj)
         obj.delete()
-        return text_changed(obj.source, "translation deleted")
+        text_changed(obj.source, "translation deleted")
+        return translated_glossary_changed(obj, was_shown)
     pages = pages_showing_now(obj)  # before its tags go with it
     obj.delete()
     changed(obj)
@@ -92,6 +97,18 @@ def pages_follow(obj, what, pages):
     if pages is not None:
         return rerender_pages_later(f"{capfirst(obj._meta.verbose_name)} “{obj}” {what}", pages=pages)
     return None
+
+
+def shown_before(translated):
+    saved = type(translated).objects.filter(pk=translated.pk).first() if translated.pk else None
+    return saved is not None and saved.is_shown
+
+
+def translated_glossary_changed(translated, shown):
+    """A glossary term's translation patients are (or were) shown changed: translated pages link
+    it, so every page is rendered again in the background."""
+    if shown and isinstance(translated, GlossaryTermTranslation):
+        glossary_changed(f"Glossary term “{translated.source}” translation changed")
 
 
 def glossary_changed(reason="The glossary changed", *, by=None):

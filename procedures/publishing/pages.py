@@ -58,6 +58,9 @@ def rerender_page(procedure, glossary=None):
     used = render(procedure, glossary)
     procedure.save(update_fields=procedure.rendered_fields)  # not modified_at: no editor changed the page
     link_glossary_terms(procedure, used)
+    for translated in procedure.translations.all():  # each links the glossary of its own language
+        render(translated)
+        translated.save(update_fields=translated.rendered_fields)
     page_changed(procedure)
 
 

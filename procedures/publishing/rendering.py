@@ -9,11 +9,12 @@ from procedures.models import (
     Author,
     Disclaimer,
     GlossaryTerm,
+    GlossaryTermTranslation,
     Procedure,
     ProcedureTranslation,
     SitePage,
 )
-from procedures.text.markdown import render_markdown
+from procedures.text.markdown import Glossary, render_markdown
 from procedures.text.readability import measure
 
 from .freshness import content_changed
@@ -24,7 +25,13 @@ from .patient_page import store_rendering
 def render(obj, glossary=None):
     """Fill an object's hidden HTML fields from its Markdown. A procedure page also links the
     first use of each glossary term and measures its reading level. Returns the slugs of the
-    glossary terms the text uses, in order of first use."""
+    glossary terms the text uses, in order of first use. A page's translation links the terms
+    whose translation into its language patients are shown (reviewed and up to date)."""
+    if isinstance(obj, ProcedureTranslation):
+        glossary = glossary_in(obj.language)
+        for source, html in obj.markdown_fields:
+            setattr(obj, html, render_markdown(getattr(obj, source), glossary))
+        return glossary.used
     if not isinstance(obj, Procedure):
         for source, html in obj.markdown_fields:
             setattr(obj, html, render_markdown(getattr(obj, source), top_heading=obj.markdown_top_heading))
@@ -36,6 +43,12 @@ def render(obj, glossary=None):
     obj.reading_grade, obj.smog_grade = found.grade, found.smog
     obj.word_count, obj.reading_minutes = found.words, found.minutes
     return glossary.used
+
+
+def glossary_in(language):
+    """The glossary of a language: its terms' shown translations, each with its other forms."""
+    shown = GlossaryTermTranslation.objects.shown().filter(language=language).select_related("source")
+    return Glossary([(translated.source.slug, [translated.term, *translated.also_matches]) for translated in shown])
 
 
 def link_glossary_terms(procedure, used):

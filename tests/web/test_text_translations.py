@@ -4,7 +4,7 @@ once reviewed and while up to date, the English otherwise; made and listed in th
 import pytest
 from django.db import IntegrityError, transaction
 
-from procedures.models import ConditionTranslation, DisclaimerTranslation, TranslationState
+from procedures.models import ConditionTranslation, DisclaimerTranslation, GlossaryTerm, GlossaryTermTranslation, TranslationState
 from procedures.publishing.content import delete_content, save_content
 from tests.factories import (
     AuthorFactory,
@@ -192,3 +192,30 @@ def test_the_printed_handout_names_the_translator_and_prints_the_translated_disc
     assert f"Traducido por {translated.translated_by.name}" in handout
     assert "Solo información general." in handout and "General information only." not in handout
     assert "Traducido por" not in text_of(client.get("/procedures/mesotherapy/print/"))
+
+
+def test_a_translated_page_links_and_explains_the_glossary_terms_translated_into_its_language(spanish_page, client):
+    term = save_content(GlossaryTerm(term="Injection", slug="injection", definition="A dose given with a needle."))
+    translated = spanish_page.translations.get()
+    translated.what_it_is = "Se ponen muchas inyecciones pequeñas."
+    save_content(translated)
+    reviewer = translated.reviewer
+    draft = save_content(
+        GlossaryTermTranslation(
+            source=term,
+            language="es",
+            term="Inyección",
+            also_matches=["inyecciones"],
+            definition="Una dosis con aguja.",
+            translated_by=reviewer,
+        )
+    )
+    assert 'href="#term-injection"' not in client.get("/es/procedures/mesotherapy/").content.decode()  # a draft links nothing
+
+    draft.status, draft.last_reviewed = GlossaryTermTranslation.Status.PUBLISHED, translated.last_reviewed
+    draft.reviewer = reviewer
+    save_content(draft)  # the page is rendered again (in the background; at once in tests)
+    spanish = client.get("/es/procedures/mesotherapy/")
+    assert page_of(spanish).select_one('a.glossary-term[href="#term-injection"]').get_text() == "inyecciones"
+    explained = page_of(spanish).select_one("#words-explained")
+    assert "Inyección" in explained.get_text() and "Una dosis con aguja." in explained.get_text()
