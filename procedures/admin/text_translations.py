@@ -13,6 +13,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from procedures.models import TEXT_TRANSLATIONS
 from procedures.models.translations import translation_languages
+from procedures.publishing import revisions
 
 from .base import ContentAdmin
 from .translations import REVIEW_FIELDS, TranslationStateFilter, review, state
@@ -59,11 +60,20 @@ class TextTranslationAdmin(ContentAdmin):
         """From a text's list of translations: "add" comes with the text and the language."""
         initial = super().get_changeform_initial_data(request)
         source = request.GET.get("source", "")
-        if source.isdigit():
+        if source.isascii() and source.isdigit():
             initial["source"] = source
         if request.GET.get("language") in dict(translation_languages()):
             initial["language"] = request.GET["language"]
         return initial
+
+    def recover_view(self, request, version_id, extra_context=None):
+        request.recovering_translation = True  # for save_model: the deleted translation comes back
+        return super().recover_view(request, version_id, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        if getattr(request, "recovering_translation", False):
+            revisions.keep_text_out_of_date(obj, None)
+        super().save_model(request, obj, form, change)
 
     @admin.display(description=gettext_lazy("up to date"))
     def up_to_date(self, translated):

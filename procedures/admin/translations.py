@@ -193,7 +193,7 @@ class ProcedureTranslationAdmin(PreviewViews, ContentAdmin):
         """From the page's list of translations: "add" comes with the page and the language."""
         initial = super().get_changeform_initial_data(request)
         page = request.GET.get("procedure", "")
-        procedure = Procedure.objects.filter(pk=page).first() if page.isdigit() else None
+        procedure = Procedure.objects.filter(pk=page).first() if page.isascii() and page.isdigit() else None
         if procedure is not None:
             initial["procedure"] = procedure.pk
             initial["translated_from"] = procedure.edit_version

@@ -20,7 +20,15 @@ from procedures.publishing.indexing import index_every_page_after_commit
 from .kinds import DISCLAIMERS, FORMER, GLOSSARY, IMAGE_FIELDS, KINDS, PROCEDURES
 from .reading import SLUG, FileProblem, read_file, typed
 from .snapshots import as_list, comparable, snapshot, unchanged
-from .translations import existing, files_to_load, new_object, page_moved_on, set_translated_version, slug_and_language
+from .translations import (
+    existing,
+    files_to_load,
+    new_object,
+    page_moved_on,
+    set_translated_version,
+    slug_and_language,
+    stay_behind,
+)
 
 
 class ContentError(Exception):
@@ -118,6 +126,7 @@ def save(kind, obj, values):
     relations = {key: values.pop(key) for key in kind.relations if key in values}
     last_updated_before = getattr(obj, "last_updated", None) if obj.pk else None
     version_before = getattr(obj, "translated_from", None)
+    behind_since = getattr(obj, "out_of_date_since", None)  # what the database knows, before the file's values
     for key, value in values.items():
         if key in IMAGE_FIELDS and value and not default_storage.exists(value):
             raise FileProblem(f"field {key!r}: no uploaded file {value!r} in the media folder")
@@ -136,6 +145,7 @@ def save(kind, obj, values):
             raise FileProblem(f"field {key!r}: list at least one")
     rows = {key: [row(kind, key, item) for item in as_list(relations.get(key))] for key in kind.rows}
     set_translated_version(obj, version_before)
+    stay_behind(obj, behind_since)
     validate(obj)
     save_content(obj)
     page_moved_on(obj, last_updated_before)

@@ -106,6 +106,8 @@ def typed(model, key, value):
         return model_field.to_python(value)
     except ValidationError as error:
         raise FileProblem(f"field {key!r}: {' '.join(error.messages)}") from None
+    except (TypeError, ValueError):  # a list or a mapping where a date or a number belongs
+        raise FileProblem(f"field {key!r}: {value!r} is not a {model_field.description.lower()}") from None
 
 
 def section_titles(language=None):

@@ -6,9 +6,10 @@ yet, are skipped and reported, never read as a text of their own named "<slug>.<
 """
 
 from django.conf import settings
+from django.utils import timezone
 from reversion.models import Version
 
-from procedures.models import Procedure, ProcedureTranslation
+from procedures.models import Procedure, ProcedureTranslation, TextTranslation
 from procedures.models.translations import translation_languages
 from procedures.publishing.pages import translations_fall_behind
 
@@ -87,6 +88,23 @@ def set_translated_version(translated, version_before):
         translated.translated_from = page.edit_version
     elif translated.out_of_date_since is None or version_before is None:
         translated.translated_from = version_on(page, translated.translated_from_date)
+
+
+def stay_behind(translated, behind_since):
+    """A file never makes a translation up to date by saying nothing: one the database knows is out
+    of date stays so, unless the file says it caught up (a page's translation: translated from the
+    page's current last_updated; another text's: an empty translated_from_date, as in the admin);
+    and a page's translation from before the page's last change for patients is out of date."""
+    if not isinstance(translated, (ProcedureTranslation, TextTranslation)) or translated.out_of_date_since is not None:
+        return
+    if isinstance(translated, ProcedureTranslation):
+        current = (
+            translated.translated_from_date is not None and translated.translated_from_date >= translated.procedure.last_updated
+        )
+    else:
+        current = translated.translated_from_date is None
+    if not current:
+        translated.out_of_date_since = behind_since or (timezone.now() if isinstance(translated, ProcedureTranslation) else None)
 
 
 def version_on(page, date):

@@ -98,8 +98,9 @@ def pages_showing(obj):
         return {"body_areas": obj.pk}
     if isinstance(obj, Specialty):
         return {"specialties": obj.pk}
-    if isinstance(obj, Author):  # as the author or as the medical reviewer
-        return {"pk__in": list(Procedure.objects.filter(Q(author=obj) | Q(reviewer=obj)).values_list("pk", flat=True))}
+    if isinstance(obj, Author):  # as the author, the medical reviewer, or a translation's translator or reviewer
+        named = Q(author=obj) | Q(reviewer=obj) | Q(translations__translated_by=obj) | Q(translations__reviewer=obj)
+        return {"pk__in": list(Procedure.objects.filter(named).values_list("pk", flat=True).distinct())}
     if isinstance(obj, Disclaimer):  # the default shows on every page that names no other
         return {} if obj.is_default else {"disclaimer": obj.pk}
     return None

@@ -20,10 +20,11 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext
 from reversion.models import Version
 
-from procedures.models import AuditEntry, Procedure, ProcedureTranslation
+from procedures.models import AuditEntry, Procedure, ProcedureTranslation, TextTranslation
 
 from . import audit
 from .content import save_content
+from .text_translations import translated_words, translations_fall_behind
 
 TOKENS = re.compile(r"\s+|[^\s]+")
 NOT_COMPARED = {"modified_at", "edit_version", "review_reminder_sent", "first_published", "hero_width", "hero_height"}
@@ -161,6 +162,7 @@ def restore(version, user):
     kept = {name: getattr(now, name) for name in KEPT_ON_RESTORE if now is not None and hasattr(now, name)}
     before = {"before": audit.audited_values(now)} if isinstance(now, Procedure) else {}
     status_before = audit.translation_status(now) if model is ProcedureTranslation else None
+    words_before = translated_words(now) if now is not None else None  # what its translations translate
     try:
         with reversion.create_revision():
             reversion.set_user(user)
@@ -175,8 +177,11 @@ def restore(version, user):
                 setattr(obj, name, value)
             if isinstance(obj, ProcedureTranslation):
                 keep_out_of_date(obj, now)
+            if isinstance(obj, TextTranslation):
+                keep_text_out_of_date(obj, now)
             obj.edit_version = max(obj.edit_version, now.edit_version if now else 0)  # open forms see a conflict
             save_content(obj, **before)  # renders; old addresses, the audit log, search and cached pages follow
+            translations_fall_behind(obj, words_before)  # the words they translate may be others now
     except (IntegrityError, models.ProtectedError) as error:
         raise RestoreFailed(
             gettext(
@@ -203,6 +208,21 @@ def keep_out_of_date(translated, now):
         older = restored_from < (now.translated_from or 0)
     else:
         older = restored_from != translated.procedure.edit_version
+    if older and translated.out_of_date_since is None:
+        translated.out_of_date_since = timezone.now()
+
+
+def keep_text_out_of_date(translated, now):
+    """keep_out_of_date for a translation of one of the site's other texts, which says which
+    English text it translates by its date: older text, or a deleted translation brought back
+    that translates an older English text than today's, is out of date from now on."""
+    english_now = timezone.localdate(translated.source.modified_at)
+    restored_from = translated.translated_from_date or english_now
+    if now is not None:
+        translated.out_of_date_since = now.out_of_date_since
+        older = restored_from < (now.translated_from_date or english_now)
+    else:
+        older = restored_from < english_now
     if older and translated.out_of_date_since is None:
         translated.out_of_date_since = timezone.now()
 

@@ -12,6 +12,7 @@ from django.test import Client
 from procedures.contentfiles import CONTENT_DIR, KINDS
 from procedures.models import (
     TEXT_TRANSLATIONS,
+    Disclaimer,
     DisclaimerTranslation,
     GlossaryTerm,
     GlossaryTermTranslation,
@@ -133,6 +134,7 @@ def test_a_translation_of_a_page_that_does_not_exist_is_reported_by_name(db, con
     (("reviewer: ''", "reviewer: mesocare-editorial-team"), "field 'reviewer'"),  # not a qualified reviewer
     (("out_of_date_since: null", "out_of_date_since: soon"), "field 'out_of_date_since'"),
     (("title: Mesoterapia", "title: Mesoterapia\ntranslated_from: 3"), "unknown field 'translated_from'"),
+    (("translated_from_date: 2026-11-26", "translated_from_date: [1]"), "field 'translated_from_date'"),
 ])  # fmt: skip
 def test_a_broken_translation_file_is_reported_by_name_and_field_and_nothing_changes(db, content, broken, message):
     edit(content, SPANISH, broken)
@@ -234,3 +236,28 @@ def test_dumpcontent_removes_a_deleted_translations_file_and_leaves_files_it_doe
     for shipped in CONTENT_DIR.glob("*/*.*.md"):  # the others: kept (other kinds' too, whether loaded or not)
         if shipped.name != "mesotherapy.ar.md":
             assert (content / shipped.relative_to(CONTENT_DIR)).exists(), shipped
+
+
+def page_of_patients(address):
+    return page(Client().get(address))
+
+
+def test_a_file_that_says_nothing_of_out_of_date_never_brings_an_out_of_date_translation_back(db, content):
+    """The English changed after the translation: the translator's file, still from the old English
+    (a typo fixed, out_of_date_since still null), keeps the translation out of date."""
+    edit(content, SPANISH, *REVIEWED, REVIEWED_ON)
+    edit(content, "disclaimers/medical-information.es.md", *REVIEWED, REVIEWED_ON)
+    run("loadcontent", content)
+    page = Procedure.objects.get(slug="mesotherapy")
+    page.risks += "\n\nA serious risk we have learnt of."
+    save_content(page, change_note="Added a serious risk.")
+    disclaimer = Disclaimer.objects.get(slug="medical-information")
+    disclaimer.body += " Never stop a medicine without asking."
+    save_content(disclaimer)
+
+    edit(content, SPANISH, ("## Qué es\n", "## Qué es\n\n"))
+    edit(content, "disclaimers/medical-information.es.md", ("ofrece solo", "solo ofrece"))
+    run("loadcontent", content)
+    assert spanish().is_out_of_date
+    assert DisclaimerTranslation.objects.get(language="es").is_out_of_date
+    assert page_of_patients("/es/procedures/mesotherapy/").select_one(".translation-behind") is not None

@@ -1,12 +1,23 @@
 """Saving a page's translation through procedures.publishing: its text rendered and sanitised,
 its provenance kept, the page's cached answers left behind, and falling out of date."""
 
+import reversion
 from django.utils import timezone
+from reversion.models import Version
 
 from procedures.models import ContentVersion, ProcedureTranslation
 from procedures.models.freshness import page_scope
 from procedures.publishing.content import delete_content, save_content
-from tests.factories import ProcedureFactory, TranslationFactory
+from procedures.publishing.revisions import restore
+from tests.factories import (
+    AuthorFactory,
+    DisclaimerFactory,
+    DisclaimerTranslationFactory,
+    ProcedureFactory,
+    TranslationFactory,
+    make_editor,
+)
+from tests.html import text
 
 
 def page_version(procedure):
@@ -74,3 +85,43 @@ def test_a_change_patients_read_puts_every_translation_out_of_date_and_catching_
     spanish.refresh_from_db()
     arabic.refresh_from_db()
     assert spanish.out_of_date_since is None and arabic.out_of_date_since is not None
+
+
+def test_restoring_an_older_english_text_puts_its_translations_out_of_date(db, client):
+    disclaimer = DisclaimerFactory(title="About", body="Version one: ask your doctor.")
+    with reversion.create_revision():
+        save_content(disclaimer)
+    first = Version.objects.get_for_object(disclaimer).get()
+    disclaimer.body = "Version two: never stop a medicine on your own."
+    save_content(disclaimer)
+    translated = DisclaimerTranslationFactory(source=disclaimer, body="Versión dos: nunca deje un medicamento por su cuenta.")
+
+    restore(first, make_editor())  # the English says version one again
+    translated.refresh_from_db()
+    assert translated.is_out_of_date
+
+
+def test_restoring_a_translation_of_other_text_keeps_it_out_of_date(db):
+    disclaimer = DisclaimerFactory(body="Version one: ask your doctor.")
+    translated = DisclaimerTranslationFactory(source=disclaimer, body="Versión uno: pregunte a su médico.")
+    with reversion.create_revision():
+        save_content(translated)
+    disclaimer.body = "Version two: never stop a medicine on your own."
+    save_content(disclaimer)
+
+    restore(Version.objects.get_for_object(translated).first(), make_editor())  # e.g. to undo a typo
+    translated.refresh_from_db()
+    assert translated.is_out_of_date  # it still translates version one: patients keep getting the English
+
+
+def test_renaming_a_translator_or_a_translations_reviewer_renders_the_translated_page_again(db, client):
+    procedure = ProcedureFactory(slug="meso")
+    translator = AuthorFactory(name="Tina Translator")
+    reviewer = AuthorFactory(name="Dr Old Name", is_qualified_reviewer=True, credentials="MD")
+    TranslationFactory(procedure=procedure, language="es", translated_by=translator, reviewer=reviewer)
+    translator.name, reviewer.name = "Tina Newname", "Dr New Name"
+    save_content(translator)
+    save_content(reviewer)
+    spanish = text(client.get("/es/procedures/meso/"))
+    assert "Tina Newname" in spanish and "Dr New Name" in spanish
+    assert "Tina Translator" not in spanish and "Dr Old Name" not in spanish
