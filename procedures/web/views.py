@@ -39,11 +39,14 @@ CARDS_PER_SPECIALTY_ON_HOME = 12
 
 def home(request):
     published = Procedure.objects.published().for_cards()
-    first_cards = published.order_by("title", "pk")[:CARDS_PER_SPECIALTY_ON_HOME]
+    first_cards = with_translations(published).order_by("title", "pk")[:CARDS_PER_SPECIALTY_ON_HOME]
     specialties = Specialty.objects.annotate(
         published_count=Count("procedures", filter=Q(procedures__in=published))
     ).prefetch_related(Prefetch("procedures", queryset=first_cards, to_attr="published_procedures"), "translations")
-    return render(request, "procedures/home.html", {"specialties": in_page_language(specialties)})
+    specialties = in_page_language(specialties)
+    for specialty in specialties:
+        specialty.cards = as_cards(specialty.published_procedures)
+    return render(request, "procedures/home.html", {"specialties": specialties})
 
 
 def one_page_of(request, procedures, count=None):

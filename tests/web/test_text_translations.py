@@ -13,6 +13,7 @@ from tests.factories import (
     DisclaimerFactory,
     DisclaimerTranslationFactory,
     ProcedureFactory,
+    SpecialtyFactory,
     TranslationFactory,
     make_editor,
 )
@@ -219,3 +220,26 @@ def test_a_translated_page_links_and_explains_the_glossary_terms_translated_into
     assert page_of(spanish).select_one('a.glossary-term[href="#term-injection"]').get_text() == "inyecciones"
     explained = page_of(spanish).select_one("#words-explained")
     assert "Inyección" in explained.get_text() and "Una dosis con aguja." in explained.get_text()
+
+
+def test_the_home_page_shows_each_treatment_in_the_visitors_language_where_translated(spanish_page, client):
+    specialty = SpecialtyFactory(name="Dermatology", slug="dermatology")
+    spanish_page.specialties.set([specialty])
+    save_content(spanish_page)
+    cards = page_of(client.get("/es/")).select(".card a")
+    assert [card.get_text() for card in cards] == ["Mesoterapia"]
+    assert [card.get_text() for card in page_of(client.get("/")).select(".card a")] == [spanish_page.title]
+
+
+def test_related_treatments_are_shown_in_the_visitors_language_where_translated(spanish_page, client):
+    related = ProcedureFactory(title="Mesotherapy for hair loss", slug="for-hair-loss")
+    related.conditions.set(spanish_page.conditions.all())
+    save_content(related)
+
+    def related_titles():
+        section = page_of(client.get("/es/procedures/mesotherapy/")).select_one("#related-treatments")
+        return [card.get_text() for card in section.select(".card a")]
+
+    assert related_titles() == ["Mesotherapy for hair loss"]
+    TranslationFactory(procedure=related, language="es", title="Mesoterapia capilar")
+    assert related_titles() == ["Mesoterapia capilar"]  # and the cached page did not keep the English
