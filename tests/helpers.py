@@ -1,5 +1,8 @@
 """What many tests share: admin addresses, the page's fixed section headings."""
 
+import io
+
+from django.core.management import call_command
 from django.urls import reverse
 
 from tests.html import form_fields
@@ -24,3 +27,10 @@ def restore(client, obj, version, **options):
     name = f"admin:procedures_{obj._meta.model_name}"
     compare = client.get(reverse(f"{name}_compare", args=[obj.pk, version.pk]))
     return client.post(reverse(f"{name}_restore", args=[obj.pk, version.pk]), form_fields(compare), **options)
+
+
+def run(command, *args, **options):
+    """A management command's output, as a developer running it would read it."""
+    out = io.StringIO()
+    call_command(command, *map(str, args), stdout=out, **options)
+    return out.getvalue()

@@ -1,10 +1,6 @@
 """content/ ⇄ database: loadcontent and dumpcontent, as a developer or editor runs them."""
 
-import io
-import shutil
-
 import pytest
-from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from procedures.contentfiles import CONTENT_DIR, KINDS
@@ -21,22 +17,11 @@ from procedures.models import (
     Specialty,
 )
 from procedures.publishing.content import save_content
+from tests.helpers import run
 
 # The files loaded: each text's own, and translations of the kinds that have them (others are skipped).
 LOADED = [path for kind in KINDS for _, path in files_to_load(kind, CONTENT_DIR / kind.folder)[0]]
 FILES = len(LOADED)
-
-
-def run(command, *args, **options):
-    out = io.StringIO()
-    call_command(command, *map(str, args), stdout=out, **options)
-    return out.getvalue()
-
-
-@pytest.fixture
-def content(tmp_path):
-    """A copy of the shipped content/ to change freely."""
-    return shutil.copytree(CONTENT_DIR, tmp_path / "content")
 
 
 def counts():

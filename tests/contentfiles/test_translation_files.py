@@ -1,11 +1,9 @@
 """Translations in content/: <slug>.<language>.md beside the page's own file, with their
 provenance in the front matter, loaded and dumped as a developer or translator runs the commands."""
 
-import io
 import shutil
 
 import pytest
-from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 
@@ -21,23 +19,11 @@ from procedures.models import (
     Synonym,
 )
 from procedures.publishing.content import save_content
-from tests.helpers import change_url
+from tests.helpers import change_url, run
 from tests.html import error_messages, form_fields, page, text
 
 SPANISH = "procedures/mesotherapy.es.md"
 NOT_REVIEWED = "This translation has not had a medical review yet, so it cannot be published."
-
-
-def run(command, *args, **options):
-    out = io.StringIO()
-    call_command(command, *map(str, args), stdout=out, **options)
-    return out.getvalue()
-
-
-@pytest.fixture
-def content(tmp_path):
-    """A copy of the shipped content/ to change freely."""
-    return shutil.copytree(CONTENT_DIR, tmp_path / "content")
 
 
 def edit(content, name, *replacements):
