@@ -76,6 +76,6 @@ check: install .env
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 # Speed figures: serving (cached, uncached, Redis, against a static file), then lists and search at 1,000 and 10,000 pages.
-bench: install
+bench: install messages
 	$(BIN)/python bench/serving.py
 	$(BIN)/python bench/scale.py
