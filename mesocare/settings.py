@@ -177,6 +177,8 @@ RENDER_LEASE_SECONDS = env.int("RENDER_LEASE_SECONDS", default=300)
 # gunicorn worker shares (a per-process memory cache would let workers disagree).
 CACHES = {"default": env.cache("CACHE_URL", default=f"filecache://{BASE_DIR / '.cache'}")}
 CACHES["default"].setdefault("KEY_PREFIX", "mesocare")
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache":
+    CACHES["default"]["BACKEND"] = "procedures.http.file_cache.RememberingFileCache"
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     # The cache only makes pages faster: when Redis fails, pages are built without it, a Redis
     # that hangs is given up on after a short timeout, and after a failure it is left alone for

@@ -2,6 +2,7 @@
 never for one that carries a CSRF token or anything personal (BREACH)."""
 
 import gzip
+from functools import lru_cache
 
 import brotli
 from django.utils.cache import patch_vary_headers
@@ -19,8 +20,13 @@ COMPRESSIBLE = ("text/", "application/json", "application/xml", "application/ato
 
 def accepted(request):
     """The encodings the client accepts (those with q=0 refused), best first."""
+    return accepted_in(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+
+
+@lru_cache(maxsize=256)  # browsers send a handful of different headers: each is read once
+def accepted_in(accept_encoding):
     offered = {}
-    for item in request.headers.get("Accept-Encoding", "").split(","):
+    for item in accept_encoding.split(","):
         name, _, params = item.strip().partition(";")
         quality = 1.0
         if params.strip().startswith("q="):
@@ -30,7 +36,7 @@ def accepted(request):
                 quality = 0.0
         offered[name.strip().lower()] = quality
     everything = offered.get("*", 0.0)
-    return [encoding for encoding in KEPT if offered.get(encoding, everything) > 0]
+    return tuple(encoding for encoding in KEPT if offered.get(encoding, everything) > 0)
 
 
 def worth_compressing(response):

@@ -1,0 +1,105 @@
+"""The cache backends' own promises: the default file cache answers exactly what its files hold
+now, whoever wrote them (another web worker, the task worker), though it keeps what it read;
+Redis commands reuse one client."""
+
+import datetime
+import os
+import subprocess
+import sys
+
+from django.conf import settings as django_settings
+from django.core.cache import cache
+
+from procedures.http import file_cache
+from procedures.http.cache_backends import BestEffortRedisCache
+from procedures.http.file_cache import RememberingFileCache
+from procedures.models.freshness import Stamp
+from procedures.publishing.content import save_content
+from tests.factories import ProcedureFactory
+from tests.html import text
+
+MOMENT = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+
+
+def stamp(version):
+    return Stamp(version, MOMENT, MOMENT, None, ())
+
+
+def worker_caches(directory, count=2):
+    """What the web workers of one server have: each its own cache object, on the same files."""
+    return [RememberingFileCache(str(directory), {"KEY_PREFIX": "mesocare"}) for _ in range(count)]
+
+
+def test_without_cache_url_the_site_uses_the_file_cache_that_remembers_what_it_read():
+    code = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "mesocare.settings", "SECRET_KEY": "x" * 50}
+    env.pop("CACHE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code], cwd=django_settings.BASE_DIR, env=env, capture_output=True, text=True
+    )
+    assert result.stdout.splitlines()[-1] == "procedures.http.file_cache.RememberingFileCache", result.stderr
+
+
+def test_a_worker_reads_every_version_another_one_writes_however_quickly(tmp_path):
+    writer, reader = worker_caches(tmp_path)
+    for number in range(300):  # same-sized files, written faster than a file's modification time moves
+        version = f"{number:032x}"
+        writer.set("version:site", stamp(version), 60)
+        assert reader.get("version:site").version == version
+        assert reader.get_many(["version:site", "version:page:x"]) == {"version:site": stamp(version)}
+
+
+def test_a_deleted_or_cleared_entry_is_gone_for_every_worker(tmp_path):
+    writer, reader = worker_caches(tmp_path)
+    writer.set("version:site", stamp("one"), 60)
+    assert reader.get("version:site") == stamp("one")
+    writer.delete("version:site")
+    assert reader.get("version:site") is None
+    writer.set("version:site", stamp("two"), 60)
+    assert reader.get("version:site") == stamp("two")
+    writer.clear()
+    assert reader.get("version:site", "missing") == "missing"
+
+
+def test_an_entry_past_its_time_is_a_miss_though_it_was_read_before(tmp_path, monkeypatch):
+    (cache,) = worker_caches(tmp_path, 1)
+    cache.set("version:site", stamp("one"), 30)
+    assert cache.get("version:site") == stamp("one")
+    later = file_cache.time.time() + 31
+    monkeypatch.setattr(file_cache.time, "time", lambda: later)
+    assert cache.get("version:site") is None
+    assert not cache.has_key("version:site")
+
+
+def test_a_list_it_hands_out_can_be_changed_without_changing_the_cache(tmp_path):
+    (cache,) = worker_caches(tmp_path, 1)
+    cache.set("history", [3.0, 2.0, 1.0], 60)  # as the API's rate limit keeps its counts
+    cache.get("history").pop()
+    assert cache.get("history") == [3.0, 2.0, 1.0]
+
+
+def test_large_entries_are_read_as_django_reads_them(tmp_path):
+    writer, reader = worker_caches(tmp_path)
+    page = os.urandom(40_000)
+    writer.set("answer:page", page, 60)
+    assert reader.get("answer:page") == page
+    writer.set("answer:page", b"short", 60)
+    assert reader.get("answer:page") == b"short"
+
+
+def test_with_the_file_cache_an_edit_reaches_the_next_request(client, db, settings, tmp_path):
+    settings.CACHES = {"default": {"BACKEND": "procedures.http.file_cache.RememberingFileCache", "LOCATION": str(tmp_path)}}
+    procedure = ProcedureFactory(risks="Some bruising.")
+    client.get(procedure.get_absolute_url())
+    assert client.get(procedure.get_absolute_url())["X-Cache"] == "hit"
+    for number in range(5):
+        procedure.risks = f"Some bruising, version {number}."
+        save_content(procedure)
+        response = client.get(procedure.get_absolute_url())
+        assert response["X-Cache"] == "miss" and f"version {number}." in text(response)
+    cache.clear()
+
+
+def test_redis_commands_reuse_one_client_per_server():
+    backend = BestEffortRedisCache("redis://127.0.0.1:6379/1", {})
+    assert backend._cache.get_client("a") is backend._cache.get_client("b", write=True)
