@@ -1,9 +1,17 @@
 import gc
 import os
+import sys
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mesocare.settings")
+
+# Django REST framework imports these whenever they are installed, for what the site's web
+# server never uses: its requests-based test client, and highlighting in its browsable API
+# (which is off). They are here only because the test tools need them, and loaded they would
+# cost every web worker about 6 MiB; as psycopg on SQLite (settings.py), they are not loaded.
+for only_for_tests in ("requests", "pygments"):
+    sys.modules.setdefault(only_for_tests, None)  # an import of it now fails, as if not installed
 
 application = get_wsgi_application()
 
