@@ -52,11 +52,13 @@ def is_database_outage(error):
     return False
 
 
-def service_unavailable():
-    """The 503 page. It needs no database, request or context processor, so it can always be shown."""
-    code = translation.get_language()
+def service_unavailable(path):
+    """The 503 page, in the address's language. It needs no database or context processor, so it
+    can always be shown (also when the page cache, before LanguageFromAddress, fails)."""
+    code = translation.get_language_from_path(path) or settings.LANGUAGE_CODE
     language = {"language_tag": language_tag(code), "language_direction": direction(code)}
-    response = HttpResponse(loader.render_to_string("503.html", language), status=503)
+    with translation.override(code):
+        response = HttpResponse(loader.render_to_string("503.html", language), status=503)
     response["Retry-After"] = str(settings.DATABASE_OUTAGE_RETRY_AFTER)
     response["Cache-Control"] = "no-store"
     return response
@@ -65,7 +67,7 @@ def service_unavailable():
 def server_error(request):
     """handler500: a 503 when the error in flight is a database outage, Django's 500 page otherwise."""
     if is_database_outage(sys.exc_info()[1]):
-        return service_unavailable()
+        return service_unavailable(request.path_info)
     return defaults.server_error(request)
 
 

@@ -33,7 +33,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
@@ -62,7 +62,7 @@ class PageCacheMiddleware:
         response = self.get_response(request)  # a refused client reaches the view too: it answers 429
         if not plan.can_keep(request, response):
             return finish(request, response)
-        if not plan.kept:
+        if not plan.kept or request.method == "HEAD":  # a HEAD's body is gone (ReadOnlyPublicPagesMiddleware)
             return plan.with_headers(compression.compress(request, response))
         entry = Entry.of(response, plan.etag)
         shared_cache.set(plan.key, entry, settings.PAGE_CACHE_SECONDS)
@@ -132,13 +132,14 @@ class Plan:
     key: str
     etag: str
     changed_at: datetime.datetime
+    page_language: str  # the address's (LanguageFromAddress)
     language: str | None = None  # the language the request chose (Policy.language), if it chooses one
 
     @classmethod
     def for_request(cls, request):
         if request.method not in ("GET", "HEAD") or is_personal(request):
             return None
-        view_name, kwargs = view_at(request.path_info)
+        view_name, kwargs, page_language = view_at(request.path_info)
         policy = CACHED.get(view_name)
         if policy is None:
             return None
@@ -151,7 +152,7 @@ class Plan:
         label = hashlib.sha256("|".join([release.fingerprint(), address, *versions]).encode()).hexdigest()
         changed_at = max([release.installed_at(), *(stamp.modified(now) for stamp in shown.values())])
         key = f"answer:{hashlib.sha256(address.encode()).hexdigest()}"
-        return cls(policy, key, f'W/"{label[:32]}"', changed_at, language)
+        return cls(policy, key, f'W/"{label[:32]}"', changed_at, page_language, language)
 
     def answer_without_building(self, request):
         """A 304 when the client's copy is current, or the kept answer; None when it must be built."""
@@ -206,6 +207,7 @@ class Plan:
         if self.language:
             patch_vary_headers(response, ["Accept-Language"])
             response["Content-Language"] = language_tag(self.language)
+        response.headers.setdefault("Content-Language", self.page_language)  # as LanguageFromAddress says it
         return response
 
 
@@ -214,12 +216,15 @@ CONDITIONS = {"HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "
 
 @lru_cache(maxsize=4096)
 def view_at(path):
-    """(view name, its arguments) for an address: worked out once per address and process."""
+    """(view name, its arguments, its language) for an address: worked out once per address and
+    process, in the address's language (LanguageFromAddress comes after the page cache)."""
+    language = translation.get_language_from_path(path) or settings.LANGUAGE_CODE
     try:
-        match = resolve(path)
+        with translation.override(language):
+            match = resolve(path)
     except Resolver404:
-        return None, {}
-    return match.view_name, match.kwargs
+        return None, {}, language
+    return match.view_name, match.kwargs, language
 
 
 @cache

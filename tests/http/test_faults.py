@@ -326,7 +326,9 @@ def test_with_the_database_down_visitors_get_503_and_the_log_no_tracebacks(site_
         assert headers["Retry-After"] == "30"
         assert headers["Cache-Control"] == "no-store"
         assert "Please try again in a few minutes." in body
+    status, headers, body = fetch(address + "/es/procedures/mesotherapy/")  # in the address's language
+    assert status == 503 and 'lang="es"' in body and "Vuelva a intentarlo dentro de unos minutos." in body
     log = log_path.read_text()
     assert "Traceback" not in log
-    assert log.count("Service Unavailable:") == len(urls)
+    assert log.count("Service Unavailable:") == len(urls) + 1
     assert "Connection refused" in log

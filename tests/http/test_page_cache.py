@@ -180,6 +180,15 @@ def test_head_is_get_without_a_body_including_304(client, shipped_content):
     assert client.head(reverse("procedures:index"))["ETag"]
 
 
+@pytest.mark.parametrize("url", [PAGE, "/es/procedures/mesotherapy/", "/api/v1/procedures/mesotherapy/"])
+def test_a_head_asked_first_leaves_no_empty_page_for_the_next_get(client, shipped_content, url):
+    head = client.head(url)
+    assert head.status_code == 200 and head.content == b""
+    full = client.get(url)
+    assert full.status_code == 200 and len(full.content) > 1000 and full["ETag"] == head["ETag"]
+    assert client.get(url)["X-Cache"] == "hit" and client.get(url).content == full.content
+
+
 def test_pages_go_out_compressed_to_clients_that_accept_it(client, shipped_content):
     plain = client.get(PAGE)
     zipped = client.get(PAGE, HTTP_ACCEPT_ENCODING="gzip, deflate")
