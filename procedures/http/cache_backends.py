@@ -12,8 +12,10 @@ import time
 from urllib.parse import urlsplit
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient, RedisSerializer
 from redis.exceptions import RedisError
+
+from .file_cache import unchangeable
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +98,30 @@ class OneClientPerPool(RedisCacheClient):
         return client
 
 
+class RememberingSerializer(RedisSerializer):
+    """Django's Redis serializer, keeping the values of small entries by their bytes (the same
+    bytes are the same value), as the file cache does: the versions checked on every request
+    are not unpickled every time."""
+
+    REMEMBERED_BYTES = 1024
+    REMEMBERED_VALUES = 1000
+    NOT_READ = object()
+
+    def __init__(self, protocol=None):
+        super().__init__(protocol)
+        self.read = {}
+
+    def loads(self, data):
+        value = self.read.get(data, self.NOT_READ)
+        if value is self.NOT_READ:
+            value = super().loads(data)
+            if len(data) <= self.REMEMBERED_BYTES and unchangeable(value):
+                if len(self.read) >= self.REMEMBERED_VALUES:
+                    self.read.clear()
+                self.read[data] = value
+        return value
+
+
 class BestEffortRedisCache(RedisCache):
     """Django's Redis cache, where a Redis failure costs a cache miss instead of an error.
 
@@ -107,6 +133,7 @@ class BestEffortRedisCache(RedisCache):
         self.failure_pause = float(options.pop("failure_pause", DEFAULT_FAILURE_PAUSE))
         options.setdefault("socket_connect_timeout", DEFAULT_SOCKET_TIMEOUT)
         options.setdefault("socket_timeout", DEFAULT_SOCKET_TIMEOUT)
+        options.setdefault("serializer", RememberingSerializer)
         super().__init__(server, {**params, "OPTIONS": options})
         self._class = OneClientPerPool
         self.health = health_of(self._servers)

@@ -1,6 +1,6 @@
-"""The cache backends' own promises: the default file cache answers exactly what its files hold
-now, whoever wrote them (another web worker, the task worker), though it keeps what it read;
-Redis commands reuse one client."""
+"""The cache backends' own promises: the default file cache and Redis answer exactly what they
+hold now, whoever wrote it (another web worker, the task worker), though each worker keeps
+what it read; Redis commands reuse one client."""
 
 import datetime
 import os
@@ -17,8 +17,10 @@ from procedures.models.freshness import Stamp
 from procedures.publishing.content import save_content
 from tests.factories import ProcedureFactory
 from tests.html import text
+from tests.http import test_faults
 
 MOMENT = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+own_redis = test_faults.redis_server  # the fixture: a Redis of the test's own, on a port of its own
 
 
 def stamp(version):
@@ -103,3 +105,16 @@ def test_with_the_file_cache_an_edit_reaches_the_next_request(client, db, settin
 def test_redis_commands_reuse_one_client_per_server():
     backend = BestEffortRedisCache("redis://127.0.0.1:6379/1", {})
     assert backend._cache.get_client("a") is backend._cache.get_client("b", write=True)
+
+
+def test_with_redis_a_worker_reads_every_version_another_one_writes(own_redis):
+    writer, reader = (BestEffortRedisCache(own_redis.url, {"KEY_PREFIX": "mesocare"}) for _ in range(2))
+    for number in range(100):
+        version = f"{number:032x}"
+        writer.set("version:site", stamp(version), 60)
+        assert reader.get_many(["version:site"]) == {"version:site": stamp(version)}
+    writer.set("history", [3.0, 2.0, 1.0], 60)
+    reader.get("history").pop()
+    assert reader.get("history") == [3.0, 2.0, 1.0]
+    writer.set("count", 1, 60)
+    assert reader.incr("count") == 2 and writer.get("count") == 2
