@@ -103,8 +103,8 @@ class RememberingSerializer(RedisSerializer):
     bytes are the same value), as the file cache does: the versions checked on every request
     are not unpickled every time."""
 
-    REMEMBERED_BYTES = 1024
-    REMEMBERED_VALUES = 1000
+    REMEMBERED_BYTES = 4096  # the versions read on every request (a page's next 50 moments fit); not whole pages
+    REMEMBERED_VALUES = 256
     NOT_READ = object()
 
     def __init__(self, protocol=None):
@@ -112,10 +112,12 @@ class RememberingSerializer(RedisSerializer):
         self.read = {}
 
     def loads(self, data):
+        if len(data) > self.REMEMBERED_BYTES:
+            return super().loads(data)
         value = self.read.get(data, self.NOT_READ)
         if value is self.NOT_READ:
             value = super().loads(data)
-            if len(data) <= self.REMEMBERED_BYTES and unchangeable(value):
+            if unchangeable(value):
                 if len(self.read) >= self.REMEMBERED_VALUES:
                     self.read.clear()
                 self.read[data] = value

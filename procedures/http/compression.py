@@ -8,12 +8,12 @@ import brotli
 from django.utils.cache import patch_vary_headers
 
 # Answers kept in the cache are compressed once, as small as is quick; others as they go out,
-# as cheaply as still pays (gzip: a third of brotli's time, 7% larger).
+# as cheaply as still pays (gzip at level 4: 3% larger than at 6, in 40% of the time).
 KEPT = {
     "br": lambda body: brotli.compress(body, quality=5),
     "gzip": lambda body: gzip.compress(body, compresslevel=9, mtime=0),
 }
-ON_THE_FLY = {"gzip": lambda body: gzip.compress(body, compresslevel=6, mtime=0)}
+ON_THE_FLY = {"gzip": lambda body: gzip.compress(body, compresslevel=4, mtime=0)}
 SMALLEST_WORTH_IT = 860  # bytes: below this a compressed answer is hardly smaller
 COMPRESSIBLE = ("text/", "application/json", "application/xml", "application/atom+xml", "application/ld+json")
 

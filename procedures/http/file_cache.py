@@ -19,8 +19,9 @@ class RememberingFileCache(FileBasedCache):
     same value, so the answer is exactly the file's, whoever wrote it and however often. Only
     values nobody can change in place are kept (a caller may change a list it was given)."""
 
-    REMEMBERED_BYTES = 1024  # the versions read on every request; not whole pages
-    REMEMBERED_FILES = 1000
+    REMEMBERED_BYTES = 1024  # the versions read on every request (compressed); not whole pages
+    REMEMBERED_VALUES = 256
+    FILE_NAMES = 1000
 
     def __init__(self, dir, params):
         super().__init__(dir, params)
@@ -51,7 +52,7 @@ class RememberingFileCache(FileBasedCache):
         expires = pickle.load(content)  # noqa: S301
         read = stored, expires, pickle.loads(zlib.decompress(content.read()))  # noqa: S301
         if unchangeable(read[2]):
-            if len(self._remembered) >= self.REMEMBERED_FILES:
+            if len(self._remembered) >= self.REMEMBERED_VALUES:
                 self._remembered.clear()
             self._remembered[name] = read
         return read
@@ -59,7 +60,7 @@ class RememberingFileCache(FileBasedCache):
     def _file_name(self, key, version):
         name = self._file_names.get((key, version))
         if name is None:
-            if len(self._file_names) >= self.REMEMBERED_FILES:
+            if len(self._file_names) >= self.FILE_NAMES:
                 self._file_names.clear()
             name = self._file_names[key, version] = self._key_to_file(key, version)
         return name
