@@ -19,11 +19,12 @@ COMPRESSIBLE = ("text/", "application/json", "application/xml", "application/ato
 
 
 def accepted(request):
-    """The encodings the client accepts (those with q=0 refused), best first."""
-    return accepted_in(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+    """The encodings the client accepts (those with q=0 refused), best first. Browsers send a
+    handful of different headers: each is read once (a flood of long made-up ones is not kept)."""
+    header = request.META.get("HTTP_ACCEPT_ENCODING", "")
+    return remembered_accepted_in(header) if len(header) <= 200 else accepted_in(header)
 
 
-@lru_cache(maxsize=256)  # browsers send a handful of different headers: each is read once
 def accepted_in(accept_encoding):
     offered = {}
     for item in accept_encoding.split(","):
@@ -37,6 +38,9 @@ def accepted_in(accept_encoding):
         offered[name.strip().lower()] = quality
     everything = offered.get("*", 0.0)
     return tuple(encoding for encoding in KEPT if offered.get(encoding, everything) > 0)
+
+
+remembered_accepted_in = lru_cache(maxsize=256)(accepted_in)
 
 
 def worth_compressing(response):

@@ -214,10 +214,17 @@ class Plan:
 CONDITIONS = {"HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE"}
 
 
-@lru_cache(maxsize=4096)
+REMEMBERED_PATH_LENGTH = 200
+
+
 def view_at(path):
     """(view name, its arguments, its language) for an address: worked out once per address and
-    process, in the address's language (LanguageFromAddress comes after the page cache)."""
+    process (addresses of a usual length: a flood of long made-up ones is not kept)."""
+    return remembered_view_at(path) if len(path) <= REMEMBERED_PATH_LENGTH else resolved(path)
+
+
+def resolved(path):
+    """In the address's language: LanguageFromAddress comes after the page cache."""
     language = translation.get_language_from_path(path) or settings.LANGUAGE_CODE
     try:
         with translation.override(language):
@@ -225,6 +232,9 @@ def view_at(path):
     except Resolver404:
         return None, {}, language
     return match.view_name, match.kwargs, language
+
+
+remembered_view_at = lru_cache(maxsize=4096)(resolved)
 
 
 @cache
@@ -237,7 +247,7 @@ def public_cache_control():
 
 @receiver(setting_changed)
 def settings_changed(**kwargs):  # in tests
-    view_at.cache_clear()
+    remembered_view_at.cache_clear()
     public_cache_control.cache_clear()
 
 

@@ -14,6 +14,7 @@ cache, keeps the versions, an evicted or emptied cache only costs a rebuild, nev
 """
 
 import datetime
+import hashlib
 import secrets
 from dataclasses import dataclass
 
@@ -100,7 +101,8 @@ def stamps(scopes):
     missing = [scope for scope, key in keys.items() if key not in found]
     if missing:
         for scope, stamp in read_stamps(missing).items():
-            cache.add(keys[scope], stamp, COPY_SECONDS)  # add: a newer copy set after a commit wins
+            if stamp.version:  # not for a scope never changed: a flood of made-up addresses fills no cache
+                cache.add(keys[scope], stamp, COPY_SECONDS)  # add: a newer copy set after a commit wins
             found[keys[scope]] = stamp
     return {scope: found[key] for scope, key in keys.items()}
 
@@ -119,7 +121,9 @@ def refresh_copies(scopes):
 
 
 def copy_key(scope):
-    return f"version:{scope}"
+    """Readable for a usual scope; a long one (an address made up to be long) is hashed, as no
+    cache takes keys of any length."""
+    return f"version:{scope if len(scope) <= 100 else hashlib.sha256(scope.encode()).hexdigest()}"
 
 
 def read_stamps(scopes):

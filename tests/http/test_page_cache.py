@@ -17,6 +17,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from procedures.http import compression
+from procedures.http.page_cache import remembered_view_at
 from procedures.models import GlossaryTerm, Procedure
 from procedures.publishing.content import delete_content, glossary_changed, save_content
 from tests.factories import ProcedureFactory, SpecialtyFactory
@@ -200,6 +202,20 @@ def test_pages_go_out_compressed_to_clients_that_accept_it(client, shipped_conte
     assert not refused.has_header("Content-Encoding")
     search = client.get("/search/", {"q": "hair loss"}, HTTP_ACCEPT_ENCODING="gzip")
     assert search["Content-Encoding"] == "gzip"
+
+
+def test_a_flood_of_made_up_addresses_and_headers_is_answered_and_fills_no_cache(client, shipped_content):
+    client.get(PAGE)
+    addresses, encodings = remembered_view_at.cache_info().currsize, compression.remembered_accepted_in.cache_info().currsize
+    kept = len(cache._cache)
+    for number in range(20):
+        assert client.get(f"/procedures/no-such-page-{number}/").status_code == 404
+        assert client.get(f"/procedures/{'x' * 300}{number}/").status_code == 404
+        response = client.get(PAGE, HTTP_ACCEPT_ENCODING=f"{'x' * 300}{number}, gzip")
+        assert response.status_code == 200 and response["Content-Encoding"] == "gzip"
+    assert len(cache._cache) == kept, "nothing kept for addresses no page has"
+    assert remembered_view_at.cache_info().currsize == addresses + 20  # the short ones only
+    assert compression.remembered_accepted_in.cache_info().currsize == encodings
 
 
 def test_nothing_with_a_csrf_token_is_compressed_or_shared(client, db):
