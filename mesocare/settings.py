@@ -90,14 +90,14 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # Public pages are read only: other methods get 405 with Allow, before the CSRF check; a HEAD
+    # loses its body only here, outside the page cache, which keeps whole answers.
+    "procedures.http.methods.ReadOnlyPublicPagesMiddleware",
     # Public pages and API answers, cached whole and exactly fresh, with HTTP caching headers;
     # a cached answer goes out from here, with nothing below this line run for it.
     "procedures.http.page_cache.PageCacheMiddleware",
     # The language is the address's: /es/… Spanish, no prefix the default (never a header or a cookie).
     "procedures.http.languages.LanguageFromAddress",
-    # Public pages are read only: other methods get 405 with Allow, before the CSRF check; a HEAD
-    # loses its body here (the page cache keeps whole answers and answers HEAD itself).
-    "procedures.http.methods.ReadOnlyPublicPagesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -61,14 +61,19 @@ def service_unavailable(path):
         response = HttpResponse(loader.render_to_string("503.html", language), status=503)
     response["Retry-After"] = str(settings.DATABASE_OUTAGE_RETRY_AFTER)
     response["Cache-Control"] = "no-store"
+    response["Content-Language"] = code
     return response
 
 
 def server_error(request):
-    """handler500: a 503 when the error in flight is a database outage, Django's 500 page otherwise."""
+    """handler500: a 503 when the error in flight is a database outage, Django's 500 page otherwise;
+    either in the address's language (the error may come before LanguageFromAddress)."""
     if is_database_outage(sys.exc_info()[1]):
         return service_unavailable(request.path_info)
-    return defaults.server_error(request)
+    with translation.override(translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE):
+        response = defaults.server_error(request)
+        response["Content-Language"] = translation.get_language()
+    return response
 
 
 def in_one_line(error):

@@ -5,11 +5,15 @@ one again costs a read of its file, not decompressing and unpickling it too.
 In its own module, apart from cache_backends.py: a site on files never loads the Redis client."""
 
 import dataclasses
+import datetime
 import io
+import os
 import pickle
+import tempfile
 import time
 import zlib
 
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.filebased import FileBasedCache
 
 
@@ -46,6 +50,29 @@ class RememberingFileCache(FileBasedCache):
             return default
         return value
 
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        """Only if there is none, at once: Django's checks, then writes, so a copy read from the
+        database before a save could replace the newer one written after it in between."""
+        self._createdir()
+        name = self._key_to_file(key, version)
+        self._cull()
+        descriptor, written = tempfile.mkstemp(dir=self._dir)
+        try:
+            with open(descriptor, "wb") as file:
+                self._write_content(file, timeout, value)
+            for _ in range(2):
+                try:
+                    os.link(written, name)  # fails if the file is there
+                    return True
+                except FileExistsError:
+                    if self.has_key(key, version):  # an expired one is removed, and tried again
+                        return False
+                except OSError:  # a file system without hard links
+                    return super().add(key, value, timeout, version)
+            return False
+        finally:
+            os.remove(written)
+
     def _read(self, name, stored):
         # The site's own files, read as FileBasedCache reads them: the expiry, then the value.
         content = io.BytesIO(stored)
@@ -67,8 +94,11 @@ class RememberingFileCache(FileBasedCache):
 
 
 def unchangeable(value):
-    if isinstance(value, (str, bytes, int, float, type(None))):
+    """Whether nobody can change the value in place: then each caller may be handed the same one."""
+    if isinstance(value, (str, bytes, int, float, type(None), datetime.date, datetime.time, datetime.timedelta)):
         return True
     if isinstance(value, (tuple, frozenset)):
         return all(map(unchangeable, value))
-    return dataclasses.is_dataclass(value) and value.__dataclass_params__.frozen
+    if dataclasses.is_dataclass(value) and value.__dataclass_params__.frozen:
+        return all(unchangeable(getattr(value, field.name)) for field in dataclasses.fields(value))
+    return False

@@ -62,7 +62,7 @@ class PageCacheMiddleware:
         response = self.get_response(request)  # a refused client reaches the view too: it answers 429
         if not plan.can_keep(request, response):
             return finish(request, response)
-        if not plan.kept or request.method == "HEAD":  # a HEAD's body is gone (ReadOnlyPublicPagesMiddleware)
+        if not plan.kept:
             return plan.with_headers(compression.compress(request, response))
         entry = Entry.of(response, plan.etag)
         shared_cache.set(plan.key, entry, settings.PAGE_CACHE_SECONDS)
@@ -161,8 +161,7 @@ class Plan:
             changed_at = int(self.changed_at.timestamp())
             conditional = get_conditional_response(request, etag=self.etag, last_modified=changed_at, response=headers)
             if conditional is not headers:
-                if self.language:  # Django's 304 keeps Vary, not Content-Language
-                    conditional["Content-Language"] = headers["Content-Language"]
+                conditional["Content-Language"] = headers["Content-Language"]  # Django's 304 keeps Vary, not this
                 return conditional
         if not self.kept:
             return None

@@ -9,10 +9,12 @@ import sys
 
 from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.core.cache.backends import filebased
 
 from procedures.http import file_cache
 from procedures.http.cache_backends import BestEffortRedisCache
 from procedures.http.file_cache import RememberingFileCache
+from procedures.http.page_cache import Entry
 from procedures.models.freshness import Stamp
 from procedures.publishing.content import save_content
 from tests.factories import ProcedureFactory
@@ -118,3 +120,29 @@ def test_with_redis_a_worker_reads_every_version_another_one_writes(own_redis):
     assert reader.get("history") == [3.0, 2.0, 1.0]
     writer.set("count", 1, 60)
     assert reader.incr("count") == 2 and writer.get("count") == 2
+
+
+def test_a_copy_read_before_a_save_never_replaces_the_one_written_after_it(tmp_path, monkeypatch):
+    writer, reader = worker_caches(tmp_path)
+    assert reader.add("version:site", stamp("old"), 60)  # nothing there yet
+    writer.set("version:site", stamp("new"), 60)  # a save, after the reader read the database
+    monkeypatch.setattr(RememberingFileCache, "has_key", lambda *args: False)  # the reader looked before that
+    assert not reader.add("version:site", stamp("old"), 60)
+    assert reader.get("version:site") == stamp("new")
+
+
+def test_an_expired_copy_is_replaced_by_add(tmp_path, monkeypatch):
+    (cache,) = worker_caches(tmp_path, 1)
+    cache.set("version:site", stamp("old"), 30)
+    later = file_cache.time.time() + 31
+    monkeypatch.setattr(file_cache.time, "time", lambda: later)
+    monkeypatch.setattr(filebased.time, "time", lambda: later)
+    assert cache.add("version:site", stamp("new"), 60)
+    assert cache.get("version:site") == stamp("new")
+
+
+def test_an_answer_it_hands_out_is_never_shared_if_it_holds_a_dict(tmp_path):
+    (cache,) = worker_caches(tmp_path, 1)
+    cache.set("answer:robots", Entry("etag", 200, (), b"User-agent: *", {}), 60)
+    cache.get("answer:robots").encoded["gzip"] = b"changed by a caller"
+    assert cache.get("answer:robots").encoded == {}

@@ -184,11 +184,28 @@ def test_head_is_get_without_a_body_including_304(client, shipped_content):
 
 @pytest.mark.parametrize("url", [PAGE, "/es/procedures/mesotherapy/", "/api/v1/procedures/mesotherapy/"])
 def test_a_head_asked_first_leaves_no_empty_page_for_the_next_get(client, shipped_content, url):
-    head = client.head(url)
+    head = client.head(url, HTTP_ACCEPT_ENCODING="gzip")
     assert head.status_code == 200 and head.content == b""
-    full = client.get(url)
-    assert full.status_code == 200 and len(full.content) > 1000 and full["ETag"] == head["ETag"]
-    assert client.get(url)["X-Cache"] == "hit" and client.get(url).content == full.content
+    full = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+    assert full.status_code == 200 and len(gzip.decompress(full.content)) > 1000 and full["X-Cache"] == "hit"
+    for header in ("ETag", "Content-Encoding", "Content-Length", "Content-Language"):
+        assert head[header] == full[header], header
+
+
+def test_a_304_says_the_language_of_the_page(client, shipped_content):
+    for url, language in ((PAGE, "en-gb"), ("/es/procedures/mesotherapy/", "es")):
+        etag = client.get(url)["ETag"]
+        not_modified = client.get(url, HTTP_IF_NONE_MATCH=etag)
+        assert not_modified.status_code == 304 and not_modified["Content-Language"] == language
+
+
+def test_an_error_in_the_page_cache_gets_the_error_page_in_the_address_language(shipped_content, settings, tmp_path):
+    not_a_folder = tmp_path / "cache"
+    not_a_folder.write_text("")
+    settings.CACHES = {"default": {"BACKEND": "procedures.http.file_cache.RememberingFileCache", "LOCATION": str(not_a_folder)}}
+    response = Client(raise_request_exception=False).get("/es/procedures/mesotherapy/")
+    assert response.status_code == 500 and response["Content-Language"] == "es"
+    assert "Lo sentimos, algo falló por nuestra parte" in response.content.decode()
 
 
 def test_pages_go_out_compressed_to_clients_that_accept_it(client, shipped_content):
