@@ -25,6 +25,8 @@ from django.views import defaults
 
 from procedures.text.languages import direction, language_tag
 
+from .languages import address_language
+
 # PostgreSQL error classes meaning "cannot serve now": 08 connection exception, 53 insufficient
 # resources (too many connections, disk full), 57P admin or crash shutdown, cannot connect now.
 POSTGRESQL_OUTAGES = ("08", "53", "57P")
@@ -55,7 +57,7 @@ def is_database_outage(error):
 def service_unavailable(path):
     """The 503 page, in the address's language. It needs no database or context processor, so it
     can always be shown (also when the page cache, before LanguageFromAddress, fails)."""
-    code = translation.get_language_from_path(path) or settings.LANGUAGE_CODE
+    code = address_language(path)
     language = {"language_tag": language_tag(code), "language_direction": direction(code)}
     with translation.override(code):
         response = HttpResponse(loader.render_to_string("503.html", language), status=503)
@@ -70,7 +72,7 @@ def server_error(request):
     either in the address's language (the error may come before LanguageFromAddress)."""
     if is_database_outage(sys.exc_info()[1]):
         return service_unavailable(request.path_info)
-    with translation.override(translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE):
+    with translation.override(address_language(request.path_info)):
         response = defaults.server_error(request)
         response["Content-Language"] = translation.get_language()
     return response

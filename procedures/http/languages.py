@@ -10,12 +10,17 @@ from django.http import Http404
 from django.utils import translation
 
 
+def address_language(path):
+    """The language an address is in: its prefix's, or the site's default."""
+    return translation.get_language_from_path(path) or settings.LANGUAGE_CODE
+
+
 class LanguageFromAddress:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+        language = address_language(request.path_info)
         translation.activate(language)
         request.LANGUAGE_CODE = language
         try:

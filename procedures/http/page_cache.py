@@ -42,6 +42,7 @@ from procedures.publishing import release
 from procedures.text.languages import language_tag
 
 from . import compression
+from .languages import address_language
 from .policies import CACHED
 from .rate_limit import allows
 
@@ -224,7 +225,7 @@ def view_at(path):
 
 def resolved(path):
     """In the address's language: LanguageFromAddress comes after the page cache."""
-    language = translation.get_language_from_path(path) or settings.LANGUAGE_CODE
+    language = address_language(path)
     try:
         with translation.override(language):
             match = resolve(path)

@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.views.decorators.clickjacking import xframe_options_exempt
 
+from procedures.http.languages import address_language
 from procedures.models import Procedure
 from procedures.publishing.addresses import Gone, Moved, find_procedure
 from procedures.publishing.patient_page import as_shown, page_context, text_language
@@ -107,7 +108,7 @@ def procedure_for_address(request, address):
     hosts = {request.get_host().split(":")[0], *settings.ALLOWED_HOSTS, urlsplit(settings.SITE_URL).hostname}
     if not validate_host(hostname, list(hosts)):
         raise Http404("Not an address on this site.")
-    language = translation.get_language_from_path(parts.path or "/") or settings.LANGUAGE_CODE
+    language = address_language(parts.path or "/")
     try:
         with translation.override(language):
             match = resolve(parts.path or "/")  # a page's address in any of the site's languages
