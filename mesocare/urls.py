@@ -8,6 +8,7 @@ from django.views.static import serve
 
 from procedures.admin import editor, two_factor
 from procedures.http import faults
+from procedures.http.languages import untranslated
 
 admin.site.site_header = "mesocare editors"
 admin.site.site_title = "mesocare editors"
@@ -20,10 +21,10 @@ urlpatterns = [
     # Two-factor sign-in: setting it up, and the code asked for after the password.
     path("admin/two-factor/", admin.site.admin_view(two_factor.enrol_view), name="two-factor"),
     path("admin/two-factor/code/", admin.site.admin_view(two_factor.code_view), name="two-factor-code"),
-    path("admin/", admin.site.urls),
+    untranslated("admin/", admin.site.urls),
     path("editor/preview/", editor.preview, name="editor-preview"),
     path("editor/upload/", editor.upload_image, name="editor-upload"),
-    path("api/v1/", include("procedures.api.urls", namespace="api")),
+    untranslated("api/v1/", include("procedures.api.urls", namespace="api")),
 ]
 # Public pages in every language: the default's at the addresses without a prefix (so no link
 # ever breaks), each other language's under /<code>/ (procedures/http/languages.py).

@@ -43,9 +43,14 @@ def link(name):
 
 
 @register.simple_tag
-def machine_address(name):
-    """The one address of something machines read (the sitemap, oEmbed), which has no language
-    versions: `{% machine_address "procedures:sitemap" as sitemap_url %}`."""
+def address_without_language(name, *args):
+    """The one address of something with no language versions: what machines read (the sitemap,
+    oEmbed) and the editors' admin. `{% address_without_language "procedures:sitemap" as sitemap_url %}`.
+    Worked out in the default language whatever the page's: for the admin, each other language
+    would cost every web worker another copy of the admin's table of addresses (about 1 MiB)."""
+    if args:
+        with override(settings.LANGUAGE_CODE):
+            return reverse(name, args=args)
     return address_in(name, settings.LANGUAGE_CODE)
 
 

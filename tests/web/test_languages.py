@@ -4,6 +4,8 @@ the language switcher, hreflang for search engines, and pages whose text is not 
 import re
 
 import pytest
+from django.urls import URLResolver, clear_url_caches, get_resolver, reverse
+from django.utils.translation import override
 
 from procedures.publishing import release
 from tests.html import page, text
@@ -147,3 +149,20 @@ def test_the_sites_words_in_each_language_are_part_of_every_cache_key(settings):
     before = release.fingerprint()
     settings.LANGUAGES = [("en-gb", "English"), ("es", "Español")]
     assert release.fingerprint() != before
+
+
+def test_addresses_with_no_language_versions_are_worked_out_once(client, shipped_content, settings):
+    """The admin's and the API's addresses are the same in every language. Pages in every
+    language link to the admin, and each web worker works out the admin's table of addresses
+    (about 1 MiB) once, not once for each language a page is asked in."""
+    clear_url_caches()
+    for address in ("/", "/es/", "/ar/", "/es/procedures/mesotherapy/", "/ar/glossary/"):
+        response = client.get(address)
+        assert page(response).find("footer").find("a", href="/admin/"), address
+    with override("es"):
+        assert reverse("api:procedure-detail", args=["mesotherapy"]) == "/api/v1/procedures/mesotherapy/"
+    assert client.get("/admin/", follow=True).status_code == 200
+
+    admin = next(pattern for pattern in get_resolver().url_patterns if getattr(pattern, "namespace", None) == "admin")
+    tables = [admin, *(pattern for pattern in admin.url_patterns if isinstance(pattern, URLResolver))]
+    assert {language for table in tables for language in table._reverse_dict} == {settings.LANGUAGE_CODE}
