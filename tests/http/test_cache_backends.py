@@ -4,8 +4,10 @@ what it read; Redis commands reuse one client."""
 
 import datetime
 import os
+import signal
 import subprocess
 import sys
+import time
 
 from django.conf import settings as django_settings
 from django.core.cache import cache
@@ -120,6 +122,21 @@ def test_with_redis_a_worker_reads_every_version_another_one_writes(own_redis):
     assert reader.get("history") == [3.0, 2.0, 1.0]
     writer.set("count", 1, 60)
     assert reader.incr("count") == 2 and writer.get("count") == 2
+
+
+def test_a_reply_that_comes_too_late_is_never_taken_for_the_next_ones(own_redis):
+    """The versions are read with one MGET on a pooled connection (the fast path every cached
+    page takes): a connection whose reply did not come in time is closed, so the late reply
+    can never be read as the answer to the next request's MGET."""
+    backend = BestEffortRedisCache(own_redis.url, {"OPTIONS": {"socket_timeout": 0.2, "failure_pause": 0}})
+    backend.set_many({"version:site": stamp("1" * 32), "version:page:mesotherapy": stamp("2" * 32)}, 60)
+    assert backend.get_many(["version:site"]) == {"version:site": stamp("1" * 32)}
+    own_redis.hang()
+    assert backend.get_many(["version:site"]) == {}  # timed out: a miss, the page is built from the database
+    own_redis.process.send_signal(signal.SIGCONT)
+    time.sleep(0.2)  # Redis sends its reply to the MGET that timed out
+    assert backend.get_many(["version:page:mesotherapy"]) == {"version:page:mesotherapy": stamp("2" * 32)}
+    assert backend.get_many(["version:site", "nothing"]) == {"version:site": stamp("1" * 32)}
 
 
 def test_a_copy_read_before_a_save_never_replaces_the_one_written_after_it(tmp_path, monkeypatch):
