@@ -190,22 +190,21 @@ class Plan:
     def answer(self, request, entry, how):
         encoding = next((name for name in compression.accepted(request) if name in entry.encoded), None)
         body = entry.encoded[encoding] if encoding else entry.body
-        response = HttpResponse(b"" if request.method == "HEAD" else body, status=entry.status)
-        for name, value in entry.headers:
-            response[name] = value
-        if encoding:
-            response["Content-Encoding"] = encoding
-        response["Content-Length"] = str(len(body))
-        response["X-Cache"] = how
+        headers = [*entry.headers, ("Content-Encoding", encoding)] if encoding else list(entry.headers)
+        headers += [("Content-Length", str(len(body))), ("X-Cache", how)]
+        response = HttpResponse(b"" if request.method == "HEAD" else body, status=entry.status, headers=headers)
         return self.with_headers(response)
 
     def with_headers(self, response):
         response["ETag"] = self.etag
-        response["Last-Modified"] = http_date(min(self.changed_at, timezone.now()).timestamp())
+        response["Last-Modified"] = http_date_of(int(min(self.changed_at, timezone.now()).timestamp()))
         response["Cache-Control"] = public_cache_control()
-        patch_vary_headers(response, ["Accept-Encoding"])  # a 304 says so too
+        varies = ["Accept-Encoding", "Accept-Language"] if self.language else ["Accept-Encoding"]  # a 304 says so too
+        if response.has_header("Vary"):
+            patch_vary_headers(response, varies)
+        else:
+            response["Vary"] = ", ".join(varies)
         if self.language:
-            patch_vary_headers(response, ["Accept-Language"])
             response["Content-Language"] = language_tag(self.language)
         response.headers.setdefault("Content-Language", self.page_language)  # as LanguageFromAddress says it
         return response
@@ -235,6 +234,9 @@ def resolved(path):
 
 
 remembered_view_at = lru_cache(maxsize=4096)(resolved)
+
+
+http_date_of = lru_cache(maxsize=1024)(http_date)  # the few Last-Modified dates a worker sends, formatted once
 
 
 @cache

@@ -17,6 +17,7 @@ import datetime
 import hashlib
 import secrets
 from dataclasses import dataclass
+from itertools import takewhile
 
 from django.core.cache import cache
 from django.db import models, transaction
@@ -67,7 +68,8 @@ class Stamp:
     upcoming: tuple  # the next such moments
 
     def moments(self, now):
-        return [moment for moment in (self.passed, *self.upcoming) if moment is not None and moment <= now]
+        passed = [self.passed] if self.passed is not None and self.passed <= now else []
+        return passed + list(takewhile(lambda moment: moment <= now, self.upcoming))  # in order: only the first few are read
 
     def as_of(self, now):
         """The last moment, up to `now`, at which what the scope shows changed."""
