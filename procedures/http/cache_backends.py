@@ -9,6 +9,7 @@ warning a minute at most while Redis is failing, and one line when it answers ag
 import logging
 import threading
 import time
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
@@ -159,6 +160,8 @@ class BestEffortRedisCache(RedisCache):
         super().__init__(server, {**params, "OPTIONS": options})
         self._class = OneClientPerPool
         self.health = health_of(self._servers)
+        # Keys as stored, each checked once (Django checks every character of every key each time).
+        self.stored_key = lru_cache(maxsize=1024)(self.make_and_validate_key)
 
     @property
     def available(self):
@@ -182,7 +185,10 @@ class BestEffortRedisCache(RedisCache):
         return self._or(default, super().get, key, default, version)
 
     def get_many(self, keys, version=None):
-        return self._or({}, super().get_many, keys, version)
+        """As RedisCache.get_many: what every cached page asks, for the versions of what it shows."""
+        stored = {self.stored_key(key, version): key for key in keys}
+        found = self._or({}, self._cache.get_many, list(stored)) if stored else {}
+        return {stored[key]: value for key, value in found.items()}
 
     def has_key(self, key, version=None):
         return self._or(False, super().has_key, key, version)
