@@ -22,6 +22,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, ngettext
 from rest_framework.throttling import BaseThrottle
 
+from procedures.http.languages import address_in_default_language
+
 from .lists import ReadOnlyAdmin
 
 LAST_SEEN = "last_seen"  # in the session: when its person last asked for anything (Unix time)
@@ -149,5 +151,5 @@ class IdleSessionsEnd:
         return self.get_response(request)
 
     def say_why(self, request):
-        if request.path.startswith(reverse("admin:index")):
+        if request.path.startswith(address_in_default_language("admin:index")):
             messages.info(request, signed_out_after(settings.ADMIN_IDLE_MINUTES))

@@ -31,6 +31,8 @@ from django_otp import user_has_device, verify_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from procedures.http.languages import address_in_default_language
+
 from .accounts import locked_out
 
 BACKUP_CODES = 10
@@ -65,7 +67,7 @@ def step_pending(user):
 
 
 def is_admin_path(path):
-    return path.startswith(reverse("admin:index"))
+    return path.startswith(address_in_default_language("admin:index"))
 
 
 class SecondFactorRequired:

@@ -7,6 +7,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.http import Http404
+from django.urls import reverse
 from django.urls.resolvers import RoutePattern, URLResolver
 from django.utils import translation
 
@@ -69,6 +70,14 @@ class SameInEveryLanguage(URLResolver):
     def app_dict(self):
         with translation.override(settings.LANGUAGE_CODE):
             return super().app_dict
+
+
+def address_in_default_language(name, *args):
+    """reverse() for an address with no language versions (the admin's, what machines read),
+    whatever language the request is in: in another, Django would build the admin's table of
+    addresses again for it (about 1 MiB in every web worker)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return reverse(name, args=args)
 
 
 def untranslated(route, included):

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.urls import Resolver404, resolve, reverse, translate_url
 from django.utils.translation import get_language, gettext, override
 
+from procedures.http.languages import address_in_default_language
 from procedures.http.policies import CACHED
 from procedures.templatetags.structured_data import json_ld
 from procedures.text.languages import language
@@ -48,10 +49,7 @@ def address_without_language(name, *args):
     oEmbed) and the editors' admin. `{% address_without_language "procedures:sitemap" as sitemap_url %}`.
     Worked out in the default language whatever the page's: for the admin, each other language
     would cost every web worker another copy of the admin's table of addresses (about 1 MiB)."""
-    if args:
-        with override(settings.LANGUAGE_CODE):
-            return reverse(name, args=args)
-    return address_in(name, settings.LANGUAGE_CODE)
+    return address_in_default_language(name, *args) if args else address_in(name, settings.LANGUAGE_CODE)
 
 
 @cache
@@ -81,10 +79,12 @@ def language_versions(context):
     if text_languages is None and not (match and match.url_name in SITE_WORDS or error_page):
         text_languages = [settings.LANGUAGE_CODE]
     try:
-        resolve(request.path_info)
-        here = request.path
-    except Resolver404:  # a page that is not there: the home page of each language instead
-        here = None
+        has_versions = "procedures" in resolve(request.path_info).namespaces  # not the admin's or the API's
+    except Resolver404:
+        has_versions = False
+    here = (
+        request.path if has_versions else None
+    )  # else (a page not there, an error page in the admin): each language's home page
     query = kept_query(request, match)
     versions = []
     canonical_path = request.path

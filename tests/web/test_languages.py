@@ -4,9 +4,11 @@ the language switcher, hreflang for search engines, and pages whose text is not 
 import re
 
 import pytest
+from django.test import Client
 from django.urls import URLResolver, clear_url_caches, get_resolver, reverse
 from django.utils.translation import override
 
+from procedures.models import UnansweredSearch
 from procedures.publishing import release
 from tests.html import page, text
 
@@ -151,14 +153,21 @@ def test_the_sites_words_in_each_language_are_part_of_every_cache_key(settings):
     assert release.fingerprint() != before
 
 
-def test_addresses_with_no_language_versions_are_worked_out_once(client, shipped_content, settings):
+def test_addresses_with_no_language_versions_are_worked_out_once(client, editor_client, shipped_content, settings):
     """The admin's and the API's addresses are the same in every language. Pages in every
     language link to the admin, and each web worker works out the admin's table of addresses
-    (about 1 MiB) once, not once for each language a page is asked in."""
+    (about 1 MiB) once, not once for each language a page is asked in, by visitors or staff."""
     clear_url_caches()
     for address in ("/", "/es/", "/ar/", "/es/procedures/mesotherapy/", "/ar/glossary/"):
-        response = client.get(address)
-        assert page(response).find("footer").find("a", href="/admin/"), address
+        for visitor in (client, editor_client):
+            response = visitor.get(address)
+            assert page(response).find("footer").find("a", href="/admin/"), address
+    Client().get("/ar/search/", {"q": "liposuction"})
+    entry = UnansweredSearch.objects.get()
+    refused = editor_client.post(f"/admin/procedures/unansweredsearch/{entry.pk}/change/", {"count": 99})
+    assert refused.status_code == 403
+    switcher = page(refused).find("nav", class_="language-switcher")
+    assert [a["href"] for a in switcher.find_all("a")] == ["/", "/es/", "/ar/"]  # the admin has no language versions
     with override("es"):
         assert reverse("api:procedure-detail", args=["mesotherapy"]) == "/api/v1/procedures/mesotherapy/"
     assert client.get("/admin/", follow=True).status_code == 200
