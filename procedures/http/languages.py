@@ -3,7 +3,7 @@ site's default for an address without a prefix. Never the browser's Accept-Langu
 an address always gives the same page, so links keep working, and caches (ours, a CDN's) need
 no Vary."""
 
-from functools import wraps
+from functools import lru_cache, wraps
 
 from django.conf import settings
 from django.http import Http404
@@ -72,10 +72,11 @@ class SameInEveryLanguage(URLResolver):
             return super().app_dict
 
 
+@lru_cache(maxsize=256)
 def address_in_default_language(name, *args):
     """reverse() for an address with no language versions (the admin's, what machines read),
     whatever language the request is in: in another, Django would build the admin's table of
-    addresses again for it (about 1 MiB in every web worker)."""
+    addresses again for it (about 1 MiB in every web worker). Worked out once per process."""
     with translation.override(settings.LANGUAGE_CODE):
         return reverse(name, args=args)
 

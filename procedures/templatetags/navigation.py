@@ -49,7 +49,7 @@ def address_without_language(name, *args):
     oEmbed) and the editors' admin. `{% address_without_language "procedures:sitemap" as sitemap_url %}`.
     Worked out in the default language whatever the page's: for the admin, each other language
     would cost every web worker another copy of the admin's table of addresses (about 1 MiB)."""
-    return address_in_default_language(name, *args) if args else address_in(name, settings.LANGUAGE_CODE)
+    return address_in_default_language(name, *args)
 
 
 @cache
