@@ -342,7 +342,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["procedures.api.policies.PerClientRateThrottle"],
     "DEFAULT_PAGINATION_CLASS": "procedures.api.policies.Pages",
     "PAGE_SIZE": 20,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "procedures.api.schema.ContractSchema",
     "NUM_PROXIES": API_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
@@ -351,5 +351,6 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "GET_MOCK_REQUEST": "procedures.api.contract.mock_request",
+    "GET_MOCK_REQUEST": "procedures.api.schema.mock_request",
+    "DEFAULT_GENERATOR_CLASS": "procedures.api.schema.DocumentGenerator",
 }

@@ -1,12 +1,13 @@
 """The read-only API for clinics (/api/v1/): published pages, authors, specialties, lookup by code.
 
-What each view can answer is stated in its schema (contract.py), and checked by fuzzing the live
-site against it (tests/api/test_contract.py)."""
+What each view can answer is stated in its schema (contract.py, schema.py), and checked by fuzzing
+the live site against it (tests/api/test_contract.py)."""
 
 from django.conf import settings
 from django.db.models import Q
 from django.http import HttpResponsePermanentRedirect
 from django.utils.cache import patch_vary_headers
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
@@ -26,7 +27,7 @@ from procedures.publishing.addresses import Gone, Moved, find_procedure
 from procedures.text.languages import language_tag
 
 from . import contract
-from .contract import CODE, SLUG, SLUG_CHARACTERS, SYSTEM, answers, bad_parameters, error, matches
+from .contract import CODE, SLUG, SLUG_CHARACTERS, SYSTEM, answers, bad_parameters, documented, error, matches
 from .serializers import (
     AuthorSerializer,
     CodeLookupSerializer,
@@ -49,7 +50,7 @@ class InLanguage:
     """Views answering in the language asked for (?lang=, else Accept-Language): they say which,
     and that the answer varies with Accept-Language (the page cache keys them by it too)."""
 
-    answers_in_language = True  # contract.ContractSchema documents ?lang= and the headers
+    answers_in_language = True  # schema.ContractSchema documents ?lang= and the headers
 
     @property
     def language(self):
@@ -68,29 +69,36 @@ class BySlug:
 
     lookup_field = "slug"
     lookup_value_regex = SLUG_CHARACTERS
-    schema = contract.ContractSchema()
+
+    @classmethod
+    def get_extra_actions(cls):
+        """None (no @action): said outright, as DRF's router would look for them by reading every
+        attribute, `schema` too, which loads drf-spectacular's generator (contract.documented)."""
+        return []
 
 
-@extend_schema(tags=["procedures"])
-@extend_schema_view(
-    list=extend_schema(responses=answers(ProcedureSummarySerializer, PAGE_BEYOND_THE_LAST, PAGE_PARAMETERS)),
-    retrieve=extend_schema(
-        parameters=[contract.slug_in_path("The page's slug, as in its address /procedures/<slug>/.", "mesotherapy")],
-        responses=answers(
-            ProcedureDetailSerializer,
-            error("Not Found: no published page has (or had) this address.", "No such page."),
-            more={
-                301: OpenApiResponse(None, "Moved Permanently: the page was renamed. Location gives its current address."),
-                410: error("Gone: the page was withdrawn or deleted.", "“Mesotherapy” was withdrawn or removed."),
-            },
+@documented(extend_schema(tags=["procedures"]))
+@documented(
+    extend_schema_view(
+        list=extend_schema(responses=answers(ProcedureSummarySerializer, PAGE_BEYOND_THE_LAST, PAGE_PARAMETERS)),
+        retrieve=extend_schema(
+            parameters=[contract.slug_in_path("The page's slug, as in its address /procedures/<slug>/.", "mesotherapy")],
+            responses=answers(
+                ProcedureDetailSerializer,
+                error("Not Found: no published page has (or had) this address.", "No such page."),
+                more={
+                    301: OpenApiResponse(None, "Moved Permanently: the page was renamed. Location gives its current address."),
+                    410: error("Gone: the page was withdrawn or deleted.", "“Mesotherapy” was withdrawn or removed."),
+                },
+            ),
         ),
-    ),
+    )
 )
 class ProcedureViewSet(InLanguage, BySlug, viewsets.ReadOnlyModelViewSet):
     """Published procedure pages, A to Z (by their English titles). Drafts are never listed. Each
     record is in the language asked for where the page has a published translation into it."""
 
-    filters_by_specialty = True  # ?specialty= (contract.ContractSchema documents it)
+    filters_by_specialty = True  # ?specialty= (schema.ContractSchema documents it)
 
     def get_queryset(self):
         if self.action == "retrieve":  # find_procedure() sees to drafts, former and withdrawn addresses
@@ -122,13 +130,17 @@ class ProcedureViewSet(InLanguage, BySlug, viewsets.ReadOnlyModelViewSet):
         return Response(self.get_serializer(procedure).data)
 
 
-@extend_schema(tags=["authors"])
-@extend_schema_view(
-    list=extend_schema(responses=answers(AuthorSerializer, PAGE_BEYOND_THE_LAST, PAGE_PARAMETERS)),
-    retrieve=extend_schema(
-        parameters=[contract.slug_in_path("The author's slug, as in their address /authors/<slug>/.", "anand-lakhkar")],
-        responses=answers(AuthorSerializer, error("Not Found: no author has this slug.", "No Author matches the given query.")),
-    ),
+@documented(extend_schema(tags=["authors"]))
+@documented(
+    extend_schema_view(
+        list=extend_schema(responses=answers(AuthorSerializer, PAGE_BEYOND_THE_LAST, PAGE_PARAMETERS)),
+        retrieve=extend_schema(
+            parameters=[contract.slug_in_path("The author's slug, as in their address /authors/<slug>/.", "anand-lakhkar")],
+            responses=answers(
+                AuthorSerializer, error("Not Found: no author has this slug.", "No Author matches the given query.")
+            ),
+        ),
+    )
 )
 class AuthorViewSet(BySlug, viewsets.ReadOnlyModelViewSet):
     """The people who write and medically review pages."""
@@ -137,15 +149,17 @@ class AuthorViewSet(BySlug, viewsets.ReadOnlyModelViewSet):
     serializer_class = AuthorSerializer
 
 
-@extend_schema(tags=["specialties"])
-@extend_schema_view(
-    list=extend_schema(responses=answers(SpecialtySerializer, PAGE_BEYOND_THE_LAST, PAGE_PARAMETERS)),
-    retrieve=extend_schema(
-        parameters=[contract.slug_in_path("The specialty's slug, as in its address /specialties/<slug>/.", "dermatology")],
-        responses=answers(
-            SpecialtySerializer, error("Not Found: no specialty has this slug.", "No Specialty matches the given query.")
+@documented(extend_schema(tags=["specialties"]))
+@documented(
+    extend_schema_view(
+        list=extend_schema(responses=answers(SpecialtySerializer, PAGE_BEYOND_THE_LAST, PAGE_PARAMETERS)),
+        retrieve=extend_schema(
+            parameters=[contract.slug_in_path("The specialty's slug, as in its address /specialties/<slug>/.", "dermatology")],
+            responses=answers(
+                SpecialtySerializer, error("Not Found: no specialty has this slug.", "No Specialty matches the given query.")
+            ),
         ),
-    ),
+    )
 )
 class SpecialtyViewSet(BySlug, viewsets.ReadOnlyModelViewSet):
     queryset = Specialty.objects.all()
@@ -155,7 +169,7 @@ class SpecialtyViewSet(BySlug, viewsets.ReadOnlyModelViewSet):
 CODE_PARAMETERS = (("code", "mainSearchCriteria.v.c"), ("system", "mainSearchCriteria.v.cs"))
 
 
-@extend_schema(tags=["lookup"])
+@documented(extend_schema(tags=["lookup"]))
 class CodeLookupView(InLanguage, APIView):
     """Which published pages fit a code from a patient's record (a condition's code, or a procedure's).
 
@@ -164,26 +178,26 @@ class CodeLookupView(InLanguage, APIView):
     codes it starts with or that start with it, so L64.9 finds pages about L64, and L64 finds L64.9.
     """
 
-    schema = contract.ContractSchema()
-
-    @extend_schema(
-        parameters=[contract.CODE_LOOKUP],
-        responses=answers(
-            CodeLookupSerializer,
-            error("Not Found: ?format= is not json.", "Not found."),
-            bad_parameters(
-                "Bad Request: no code was given, or a parameter is not valid.",
-                {"code": "Give a code, e.g. ?code=L64.9&system=ICD-10-CM (or mainSearchCriteria.v.c)."},
+    @documented(
+        extend_schema(
+            parameters=[contract.CODE_LOOKUP],
+            responses=answers(
+                CodeLookupSerializer,
+                error("Not Found: ?format= is not json.", "Not found."),
+                bad_parameters(
+                    "Bad Request: no code was given, or a parameter is not valid.",
+                    {"code": "Give a code, e.g. ?code=L64.9&system=ICD-10-CM (or mainSearchCriteria.v.c)."},
+                ),
             ),
-        ),
-        examples=[
-            OpenApiExample(
-                "Found",
-                value={"code": "L64.9", "system": "ICD-10-CM", "results": []},
-                response_only=True,
-                status_codes=["200"],
-            )
-        ],
+            examples=[
+                OpenApiExample(
+                    "Found",
+                    value={"code": "L64.9", "system": "ICD-10-CM", "results": []},
+                    response_only=True,
+                    status_codes=["200"],
+                )
+            ],
+        )
     )
     def get(self, request):
         params = request.query_params
@@ -219,7 +233,7 @@ def matching_procedures(code, system=None):
     return Procedure.objects.published().filter(matching).distinct().prefetch_related("specialties").order_by("title")
 
 
-@extend_schema(exclude=True)
+@documented(extend_schema(exclude=True))
 class NoSuchAddress(APIView):
     """Any other address under /api/v1/: a 404 in JSON like the API's own, not the site's HTML
     page (a slug with a dot or a slash in it ends up here)."""
@@ -228,3 +242,11 @@ class NoSuchAddress(APIView):
         raise NotFound("No such address in the API: see /api/v1/schema/.")
 
     http_method_not_allowed = get
+
+
+@csrf_exempt  # as every API view: read only, no session
+def schema_document(request, *args, **kwargs):
+    """The OpenAPI document: drf-spectacular's view, loaded with the first request for it."""
+    from drf_spectacular.views import SpectacularAPIView  # noqa: PLC0415 (see contract.documented)
+
+    return SpectacularAPIView.as_view()(request, *args, **kwargs)

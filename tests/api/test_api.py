@@ -1,5 +1,11 @@
 """The read-only API, as a clinic's software uses it."""
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from django.test import Client
 from openapi_spec_validator import validate
@@ -9,6 +15,7 @@ from procedures.publishing.content import save_content
 from tests.factories import ProcedureFactory, SpecialtyFactory
 
 ICD10CM = CodeSystem.ICD10CM.value
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -296,3 +303,68 @@ def test_browsers_may_send_conditional_headers_from_other_sites(client, shipped_
     )
     allowed = preflight["Access-Control-Allow-Headers"].lower()
     assert "if-none-match" in allowed and "if-modified-since" in allowed
+
+
+# A web worker of its own: a new Python process, with a database of its own, serving requests
+# through the WSGI application as gunicorn does. Prints what it answered and what it loaded.
+WEB_WORKER = """
+import io, json, sys
+import django
+from django.core.management import call_command
+
+django.setup()
+call_command("migrate", verbosity=0)
+import mesocare.wsgi
+
+GENERATOR = ("drf_spectacular.openapi", "rest_framework.test", "django.test", "unittest")
+
+def get(path):
+    path, _, query = path.partition("?")
+    environ = {
+        "REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query, "SERVER_NAME": "localhost",
+        "SERVER_PORT": "80", "HTTP_HOST": "localhost", "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.input": io.BytesIO(), "wsgi.url_scheme": "http", "wsgi.errors": sys.stderr,
+    }
+    status = []
+    body = b"".join(mesocare.wsgi.application(environ, lambda line, headers, error=None: status.append(line)))
+    return int(status[0].split()[0]), body.decode()
+
+answers = {path: get(path)[0] for path in sys.argv[1:]}
+loaded_by_pages = [name for name in GENERATOR if name in sys.modules]
+status, document = get("/api/v1/schema/?format=json")
+print(json.dumps({
+    "answers": answers,
+    "loaded_by_pages": loaded_by_pages,
+    "document": [status, json.loads(document)],
+    "loaded_by_document": [name for name in GENERATOR if name in sys.modules],
+}))
+"""
+
+
+def test_a_web_worker_loads_the_schema_generator_only_to_build_the_document(tmp_path):
+    """drf-spectacular's generator brings django.test and unittest (about 3 MiB in each worker):
+    pages and API answers never load it; the first request for the document does, and the
+    document is whole, with every view's documentation (contract.documented)."""
+    pages = ["/", "/es/", "/api/v1/procedures/", "/api/v1/authors/", "/api/v1/specialties/", "/api/v1/lookup/?code=L64"]
+    environment = {
+        "PATH": os.environ["PATH"],
+        "PYTHONPATH": str(ROOT),
+        "DJANGO_SETTINGS_MODULE": "mesocare.test_settings",
+        "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", WEB_WORKER, *pages], env=environment, cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    worker = json.loads(done.stdout)
+    assert worker["answers"] == dict.fromkeys(pages, 200)
+    assert worker["loaded_by_pages"] == []
+    status, document = worker["document"]
+    assert status == 200
+    validate(document)
+    retrieve = document["paths"]["/api/v1/procedures/{slug}/"]["get"]
+    assert retrieve["tags"] == ["procedures"]
+    assert {"200", "301", "304", "404", "410", "429"} <= set(retrieve["responses"])
+    assert "ETag" in retrieve["responses"]["200"]["headers"]  # ContractSchema, the default
+    assert "/api/v1/{path}" not in document["paths"] and len(document["paths"]) == 7  # NoSuchAddress is left out
+    assert worker["loaded_by_document"] == ["drf_spectacular.openapi", "rest_framework.test", "django.test", "unittest"]
