@@ -12,7 +12,8 @@ beside it, as collectstatic makes) and served by WhiteNoise.
 wrk measures every target in turn, round after round, so the machine's noise hits all
 alike: requests a second, p50 and p99 latency, and the CPU time of gunicorn's master and
 workers per request. Then the memory of each worker after every public page was visited
-once, and the page's weight over the wire. Prints figures beside the issue's targets.
+once (beside, for scale, a process with nothing but Django, its admin and DRF loaded), and
+the page's weight over the wire. Prints figures beside the issue's targets.
 """
 
 import argparse
@@ -90,9 +91,11 @@ def main():
         targets = [("static file", servers[0], STATIC_PAGE)] + [(server.name, server, PAGE) for server in servers]
         speed = measure(targets, options.rounds, options.seconds)
         memory = {server.name: memory_per_worker(server) for server in servers}
+        memory_floor = bare_django_mib()
         weight = {"static file": page_weight(servers[0], STATIC_PAGE)}
         weight.update({server.name: page_weight(server, PAGE) for server in servers})
         figures = {"rounds": options.rounds, "seconds": options.seconds, "speed": speed, "memory": memory}
+        figures["bare_django_mib"] = memory_floor
         figures.update(weight=weight, notes=site.notes)
         report(figures)
         if options.json:
@@ -302,6 +305,39 @@ def memory_per_worker(server):
     }
 
 
+# For scale: a process with only Django, its admin and Django REST framework loaded, none of
+# the site (and, as in the site's workers, without requests, pygments and psycopg), after it
+# has worked out the admin's addresses and read one of its templates.
+BARE_DJANGO = """
+import sys
+for left_out in ("requests", "pygments", "psycopg"):
+    sys.modules[left_out] = None
+from django.conf import settings
+settings.configure(
+    INSTALLED_APPS=["django.contrib.admin", "django.contrib.auth", "django.contrib.contenttypes",
+                    "django.contrib.sessions", "django.contrib.messages", "django.contrib.staticfiles", "rest_framework"],
+    DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
+    TEMPLATES=[{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True}],
+    ROOT_URLCONF=__name__, MIDDLEWARE=[],
+)
+from django.core.wsgi import get_wsgi_application
+get_wsgi_application()
+import rest_framework.routers, rest_framework.serializers, rest_framework.viewsets
+from django.contrib import admin
+from django.template.loader import get_template
+from django.urls import path, reverse
+urlpatterns = [path("admin/", admin.site.urls)]
+reverse("admin:index")
+get_template("admin/index.html")
+print(next(line.split()[1] for line in open("/proc/self/status") if line.startswith("VmRSS:")))
+"""
+
+
+def bare_django_mib():
+    done = subprocess.run([BIN / "python", "-c", BARE_DJANGO], capture_output=True, text=True, check=True)
+    return int(done.stdout) / 1024
+
+
 def public_pages(server):
     sitemap = ElementTree.fromstring(fetch(server.url("/sitemap.xml"))[2])  # noqa: S314 (our own server's sitemap)
     paths = [urlsplit(loc.text).path for loc in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
@@ -421,6 +457,7 @@ def report(figures):
             f"  {name:<18} {memory['max_mib']:>8.1f} {memory['mean_mib']:>9.1f} {memory['max_pss_mib']:>8.1f} "
             f"{memory['mean_pss_mib']:>9.1f} {memory['workers']:>8} {memory['pages']:>6} {memory['pages_not_200']:>8}"
         )
+    print(f"  For scale: Django with its admin and DRF, none of the site, one process: {figures['bare_django_mib']:.1f} MiB")
 
     print(f"\nPage weight over the wire (target <= {TARGET_PAGE_BYTES:,} bytes compressed)")
     print(f"  {'from':<18} {'plain':>8} {'gzip':>8} {'br':>8}  Content-Encoding (gzip asked)")
