@@ -180,6 +180,10 @@ CACHES = {"default": env.cache("CACHE_URL", default=f"filecache://{BASE_DIR / '.
 CACHES["default"].setdefault("KEY_PREFIX", "mesocare")
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache":
     CACHES["default"]["BACKEND"] = "procedures.http.file_cache.RememberingFileCache"
+    # Files, not Django's 300: each page is kept in every language, with its embed, handout and
+    # API answers, so 300 would hold a few dozen pages and then delete a third of them at random
+    # every few saves. 5,000 take at most about 130 MB of disk. CACHE_URL=filecache://…?max_entries=N
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 5000)
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     # The cache only makes pages faster: when Redis fails, pages are built without it, a Redis
     # that hangs is given up on after a short timeout, and after a failure it is left alone for
