@@ -289,12 +289,18 @@ def test_uploaded_pictures_are_kept_by_browsers_for_a_year(client, db):
 
 def test_the_default_file_cache_keeps_the_pages_of_a_site_with_many(client, db, settings, tmp_path):
     """Django's file cache keeps 300 files unless told otherwise, then deletes a third of them at
-    random: a site of a few dozen pages would keep losing its cached answers."""
+    random: with each page kept in every language, with its embed and handout, a site of a few
+    dozen pages would keep losing its cached answers."""
     from mesocare import settings as site_settings  # the site's own, not the tests' (in memory)
 
     settings.CACHES = {"default": {**site_settings.CACHES["default"], "LOCATION": str(tmp_path)}}
     settings.PAGE_CACHE_MEMORY_BYTES = 0  # so that every answer comes from the files
-    addresses = [procedure.get_absolute_url() for procedure in ProcedureFactory.create_batch(160)]
+    addresses = [
+        f"{language}/procedures/{procedure.slug}/{part}"
+        for procedure in ProcedureFactory.create_batch(40)
+        for language in ("", "/es", "/ar")
+        for part in ("", "embed/", "print/")
+    ]
     assert all(client.get(address)["X-Cache"] == "miss" for address in addresses)
-    assert len(list(tmp_path.glob("*.djcache"))) > 300  # each page's answer and its version
+    assert len(list(tmp_path.glob("*.djcache"))) > 300  # each answer, and each page's versions
     assert [client.get(address)["X-Cache"] for address in addresses] == ["hit"] * len(addresses)
