@@ -5,11 +5,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test import Client
@@ -176,9 +178,28 @@ def desktop(browser):
 
 @pytest.fixture
 def live_site(live_server, transactional_db):
-    """The site served over HTTP with the shipped content, for the browser."""
+    """The site served over HTTP with the shipped content, for the browser. At the end, waits
+    (ten seconds at most) for the server to finish the answers it is still making, to requests
+    a closing browser dropped (the editor's form asks for previews as it opens): one still
+    reading the database as the test empties it locks it, and the test fails at teardown."""
     load_content(CONTENT_DIR)
-    return live_server.url
+    answering = []  # one item per request being answered (list operations are atomic)
+
+    def started(**kwargs):
+        answering.append(True)
+
+    def finished(**kwargs):  # after Django's own receivers: done with the database
+        if answering:
+            answering.pop()
+
+    request_started.connect(started)
+    request_finished.connect(finished)
+    yield live_server.url
+    deadline = time.monotonic() + 10
+    while answering and time.monotonic() < deadline:
+        time.sleep(0.05)
+    request_started.disconnect(started)
+    request_finished.disconnect(finished)
 
 
 @pytest.fixture
