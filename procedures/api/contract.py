@@ -19,7 +19,7 @@ from .serializers import ErrorSerializer
 # Documenting the views ---------------------------------------------------------------------
 
 # drf-spectacular's decorators (@extend_schema, @extend_schema_view) build on its schema
-# generator, which loads django.test and unittest with it: about 3 MiB in every web worker. The
+# generator, which loads django.test and unittest with it: about 3.5 MiB in every web worker. The
 # views take them through documented(), which keeps them until a document is first built
 # (schema.DocumentGenerator); a worker that never builds one never loads the generator.
 KEPT_DOCUMENTATION = []

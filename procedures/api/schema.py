@@ -12,7 +12,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter
 from procedures.models import Specialty
 from procedures.text.languages import language_tag
 
-from . import views  # noqa: F401 (imported, the views keep their documentation for apply_documentation)
+from . import views  # noqa: F401 (once imported, the views have handed apply_documentation theirs)
 from .contract import ANSWER_HEADERS, apply_documentation
 
 

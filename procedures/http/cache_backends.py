@@ -7,6 +7,7 @@ does not wait for its own timeout; then the next operation tries again. The log 
 warning a minute at most while Redis is failing, and one line when it answers again."""
 
 import logging
+import os
 import threading
 import time
 from functools import lru_cache
@@ -90,6 +91,7 @@ class OneClientPerPool(RedisCacheClient):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._clients = {}
+        self._versions_connection = None  # Django gives each thread a cache, and so a client, of its own
 
     def get_client(self, key=None, *, write=False):
         pool = self._get_connection_pool(write)
@@ -99,13 +101,12 @@ class OneClientPerPool(RedisCacheClient):
         return client
 
     def get_many(self, keys):
-        """One MGET on a connection from the pool, without redis-py's machinery around each
-        command (retries, metrics, events), which costs more than the command itself: every
-        cached page asks this once, for the versions of what it shows. A failure is a RedisError
-        as from the client (BestEffortRedisCache makes it a miss), and the connection it left
-        half-read is closed, never reused."""
-        pool = self._get_connection_pool(write=False)
-        connection = pool.get_connection()
+        """One MGET, on a connection kept for it, without redis-py's machinery around each
+        command and each turn of its pool (retries, metrics, events), which costs more than the
+        command itself: every cached page asks this once, for the versions of what it shows. A
+        failure is a RedisError as from the client (BestEffortRedisCache makes it a miss), and
+        the connection it left half-read is closed: the next call connects anew."""
+        connection = self._connection_for_versions()
         try:
             connection.send_command("MGET", *keys)
             values = connection.read_response()
@@ -114,9 +115,24 @@ class OneClientPerPool(RedisCacheClient):
         except BaseException:
             connection.disconnect()
             raise
-        finally:
-            pool.release(connection)
         return {key: self._serializer.loads(value) for key, value in zip(keys, values, strict=True) if value is not None}
+
+    def _connection_for_versions(self):
+        """The connection get_many keeps, made as the pool makes its own (anew in a forked
+        process); closed first, as the pool does, if Redis hung up on it while it was idle (a
+        restart, an idle timeout) or something was left to read: sending then connects again."""
+        connection = self._versions_connection
+        if connection is None or connection.pid != os.getpid():
+            pool = self._get_connection_pool(write=False)
+            connection = self._versions_connection = pool.connection_class(**pool.connection_kwargs)
+        connection.connect()  # if it is not connected; a Redis that does not answer raises, a miss
+        try:
+            stale = connection.can_read()
+        except (RedisError, OSError):
+            stale = True
+        if stale:
+            connection.disconnect()  # sending connects it again
+        return connection
 
 
 class RememberingSerializer(RedisSerializer):

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 
+import redis
 from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.core.cache.backends import filebased
@@ -125,9 +126,9 @@ def test_with_redis_a_worker_reads_every_version_another_one_writes(own_redis):
 
 
 def test_a_reply_that_comes_too_late_is_never_taken_for_the_next_ones(own_redis):
-    """The versions are read with one MGET on a pooled connection (the fast path every cached
-    page takes): a connection whose reply did not come in time is closed, so the late reply
-    can never be read as the answer to the next request's MGET."""
+    """The versions are read with one MGET on a connection kept for it (the fast path every
+    cached page takes): a connection whose reply did not come in time is closed, so the late
+    reply can never be read as the answer to the next request's MGET."""
     backend = BestEffortRedisCache(own_redis.url, {"OPTIONS": {"socket_timeout": 0.2, "failure_pause": 0}})
     backend.set_many({"version:site": stamp("1" * 32), "version:page:mesotherapy": stamp("2" * 32)}, 60)
     assert backend.get_many(["version:site"]) == {"version:site": stamp("1" * 32)}
@@ -163,3 +164,16 @@ def test_an_answer_it_hands_out_is_never_shared_if_it_holds_a_dict(tmp_path):
     cache.set("answer:robots", Entry("etag", 200, (), b"User-agent: *", {}), 60)
     cache.get("answer:robots").encoded["gzip"] = b"changed by a caller"
     assert cache.get("answer:robots").encoded == {}
+
+
+def test_a_connection_redis_closed_while_idle_costs_no_miss(own_redis):
+    """Redis hangs up on idle clients (its `timeout`, a restart, a proxy in between): the next
+    request still reads the versions, over a new connection, and nothing counts as a failure."""
+    backend = BestEffortRedisCache(own_redis.url, {"OPTIONS": {"failure_pause": 60}})
+    backend.set("version:site", stamp("1" * 32), 60)
+    assert backend.get_many(["version:site"]) == {"version:site": stamp("1" * 32)}
+    other = redis.Redis.from_url(own_redis.url)
+    assert other.client_kill_filter(_type="normal", skipme=True) >= 1
+    assert backend.get_many(["version:site"]) == {"version:site": stamp("1" * 32)}
+    assert backend.available
+    other.close()
