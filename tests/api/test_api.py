@@ -342,7 +342,7 @@ print(json.dumps({
 
 
 def test_a_web_worker_loads_the_schema_generator_only_to_build_the_document(tmp_path):
-    """drf-spectacular's generator brings django.test and unittest (about 3 MiB in each worker):
+    """drf-spectacular's generator brings django.test and unittest (about 3.5 MiB in each worker):
     pages and API answers never load it; the first request for the document does, and the
     document is whole, with every view's documentation (contract.documented)."""
     pages = ["/", "/es/", "/api/v1/procedures/", "/api/v1/authors/", "/api/v1/specialties/", "/api/v1/lookup/?code=L64"]
