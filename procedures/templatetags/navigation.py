@@ -78,13 +78,13 @@ def language_versions(context):
     error_page = is_error_page(context)
     if text_languages is None and not (match and match.url_name in SITE_WORDS or error_page):
         text_languages = [settings.LANGUAGE_CODE]
+    # A public page has a version in each language; for any other address (a page not there, an
+    # error page in the admin or the API) the switcher offers each language's home page.
     try:
-        has_versions = "procedures" in resolve(request.path_info).namespaces  # not the admin's or the API's
+        has_versions = "procedures" in resolve(request.path_info).namespaces
     except Resolver404:
         has_versions = False
-    here = (
-        request.path if has_versions else None
-    )  # else (a page not there, an error page in the admin): each language's home page
+    here = request.path if has_versions else None
     query = kept_query(request, match)
     versions = []
     canonical_path = request.path
