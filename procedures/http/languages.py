@@ -7,8 +7,8 @@ from functools import lru_cache, wraps
 
 from django.conf import settings
 from django.http import Http404
-from django.urls import reverse
-from django.urls.resolvers import RoutePattern, URLResolver
+from django.urls import get_resolver, get_script_prefix, reverse
+from django.urls.resolvers import RegexPattern, RoutePattern, URLPattern, URLResolver
 from django.utils import translation
 
 
@@ -47,37 +47,67 @@ def default_language_only(view):
 
 
 class SameInEveryLanguage(URLResolver):
-    """Addresses with no translated part (the admin, the API): the table reverse() writes them
-    from is worked out once, in the default language, instead of once for each language a page
-    is asked in (the admin's alone is about 1 MiB a language in every web worker)."""
+    """Addresses with no translated part (the admin, the API). Their table of addresses
+    (the admin's is about 1 MiB) is worked out only when an address is asked for by name, and
+    once, in the default language, not again for each language a page is asked in. Pages
+    that link to one (every page's footer links to the admin) go through address(), which
+    works out a table of only the patterns of that name."""
 
     def _populate(self):
+        """Not when the table of the URLconf that includes it is worked out: reverse() finds
+        an address in a namespace from a table of its own (get_ns_resolver), not from this."""
+
+    def _populate_in_default_language(self):
         if not self._populated:
             with translation.override(settings.LANGUAGE_CODE):
                 super()._populate()
 
     @property
     def reverse_dict(self):
+        self._populate_in_default_language()
         with translation.override(settings.LANGUAGE_CODE):
             return super().reverse_dict
 
     @property
     def namespace_dict(self):
+        self._populate_in_default_language()
         with translation.override(settings.LANGUAGE_CODE):
             return super().namespace_dict
 
     @property
     def app_dict(self):
+        self._populate_in_default_language()
         with translation.override(settings.LANGUAGE_CODE):
             return super().app_dict
+
+    def address(self, name, *args):
+        """reverse() of one of its own names (no namespace), from the patterns of that name."""
+        named = URLResolver(self.pattern, patterns_named(name, self.url_patterns))
+        return URLResolver(RegexPattern(r"^/"), [named])._reverse_with_prefix(name, get_script_prefix(), *args)
+
+
+def patterns_named(name, patterns):
+    """The patterns of that name among these, within the includes (with no namespace) they are in."""
+    found = []
+    for pattern in patterns:
+        if isinstance(pattern, URLPattern) and pattern.name == name:
+            found.append(pattern)
+        elif isinstance(pattern, URLResolver) and not pattern.namespace and (inner := patterns_named(name, pattern.url_patterns)):
+            found.append(URLResolver(pattern.pattern, inner, pattern.default_kwargs))
+    return found
 
 
 @lru_cache(maxsize=256)
 def address_in_default_language(name, *args):
     """reverse() for an address with no language versions (the admin's, what machines read),
     whatever language the request is in: in another, Django would build the admin's table of
-    addresses again for it (about 1 MiB in every web worker). Worked out once per process."""
+    addresses again for it. Worked out once per process; an address in the admin or the API
+    from a table of only the patterns of its name (SameInEveryLanguage.address)."""
+    namespace, _, own_name = name.rpartition(":")
     with translation.override(settings.LANGUAGE_CODE):
+        for included in get_resolver().url_patterns:
+            if isinstance(included, SameInEveryLanguage) and included.namespace == namespace:
+                return included.address(own_name, *args)
         return reverse(name, args=args)
 
 
