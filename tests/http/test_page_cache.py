@@ -221,6 +221,28 @@ def test_pages_go_out_compressed_to_clients_that_accept_it(client, shipped_conte
     assert search["Content-Encoding"] == "gzip"
 
 
+def brotli_window(stream):
+    """The window a brotli stream says it was written with (RFC 7932, 9.1), in bytes."""
+    first = stream[0]
+    if first & 1 == 0:
+        bits = 16
+    elif first >> 1 & 7:
+        bits = 17 + (first >> 1 & 7)
+    else:
+        bits = 8 + (first >> 4 & 7) if first >> 4 & 7 else 17
+    return 2**bits - 16
+
+
+def test_brotli_answers_are_written_with_a_window_no_wider_than_the_page(client, shipped_content):
+    """The encoder's memory follows its window: a web worker compressing a page of 30 KB with
+    brotli's default window (4 MiB) would keep about 1 MiB more than it needs."""
+    for address in (PAGE, "/procedures/", "/api/v1/procedures/", "/feeds/updates/"):
+        plain = client.get(address).content
+        brotlied = client.get(address, HTTP_ACCEPT_ENCODING="br")
+        assert brotli.decompress(brotlied.content) == plain, address
+        assert len(plain) <= brotli_window(brotlied.content) < 2 * len(plain) + 16, address
+
+
 def test_a_flood_of_made_up_addresses_and_headers_is_answered_and_fills_no_cache(client, shipped_content):
     client.get(PAGE)
     addresses, encodings = remembered_view_at.cache_info().currsize, compression.remembered_accepted_in.cache_info().currsize
