@@ -15,6 +15,14 @@ for only_for_tests in ("requests", "pygments"):
 
 application = get_wsgi_application()
 
+# DRF also loads PyYAML (0.7 MiB with its C library) whenever it is installed, for a renderer of
+# its own OpenAPI documents, which the site does not use. drf-spectacular's renderer, which
+# writes the site's document, imports PyYAML itself when the document is first asked for.
+sys.modules["yaml"] = None
+import rest_framework.compat  # noqa: E402, F401 (imported now, without PyYAML)
+
+del sys.modules["yaml"]
+
 # Loaded once by gunicorn's master (--preload) and shared by the workers it forks: keep the
 # garbage collector off these objects, so that it does not copy the shared memory into each.
 gc.freeze()

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from django.test import Client
 from openapi_spec_validator import validate
 
@@ -316,7 +317,7 @@ django.setup()
 call_command("migrate", verbosity=0)
 import mesocare.wsgi
 
-GENERATOR = ("drf_spectacular.openapi", "rest_framework.test", "django.test", "unittest")
+DOCUMENT_ONLY = ("drf_spectacular.openapi", "rest_framework.test", "django.test", "unittest", "yaml")
 
 def get(path):
     path, _, query = path.partition("?")
@@ -330,21 +331,23 @@ def get(path):
     return int(status[0].split()[0]), body.decode()
 
 answers = {path: get(path)[0] for path in sys.argv[1:]}
-loaded_by_pages = [name for name in GENERATOR if name in sys.modules]
+loaded_by_pages = [name for name in DOCUMENT_ONLY if name in sys.modules]
 status, document = get("/api/v1/schema/?format=json")
 print(json.dumps({
     "answers": answers,
     "loaded_by_pages": loaded_by_pages,
     "document": [status, json.loads(document)],
-    "loaded_by_document": [name for name in GENERATOR if name in sys.modules],
+    "loaded_by_document": [name for name in DOCUMENT_ONLY if name in sys.modules],
+    "yaml_document": get("/api/v1/schema/"),
 }))
 """
 
 
 def test_a_web_worker_loads_the_schema_generator_only_to_build_the_document(tmp_path):
-    """drf-spectacular's generator brings django.test and unittest (about 3.5 MiB in each worker):
-    pages and API answers never load it; the first request for the document does, and the
-    document is whole, with every view's documentation (contract.documented)."""
+    """drf-spectacular's generator brings django.test and unittest (about 3.5 MiB in each worker),
+    and its YAML writer PyYAML (0.7 MiB, which DRF would load for a renderer the site does not
+    use): pages and API answers never load them; the first request for the document does, and
+    the document is whole, with every view's documentation (contract.documented), in JSON and YAML."""
     pages = ["/", "/es/", "/api/v1/procedures/", "/api/v1/authors/", "/api/v1/specialties/", "/api/v1/lookup/?code=L64"]
     environment = {
         "PATH": os.environ["PATH"],
@@ -367,4 +370,6 @@ def test_a_web_worker_loads_the_schema_generator_only_to_build_the_document(tmp_
     assert {"200", "301", "304", "404", "410", "429"} <= set(retrieve["responses"])
     assert "ETag" in retrieve["responses"]["200"]["headers"]  # ContractSchema, the default
     assert "/api/v1/{path}" not in document["paths"] and len(document["paths"]) == 7  # NoSuchAddress is left out
-    assert worker["loaded_by_document"] == ["drf_spectacular.openapi", "rest_framework.test", "django.test", "unittest"]
+    assert worker["loaded_by_document"] == ["drf_spectacular.openapi", "rest_framework.test", "django.test", "unittest", "yaml"]
+    status, yaml_document = worker["yaml_document"]
+    assert status == 200 and yaml.safe_load(yaml_document) == document
