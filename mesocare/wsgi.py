@@ -15,13 +15,18 @@ for only_for_tests in ("requests", "pygments"):
 
 application = get_wsgi_application()
 
-# DRF also loads PyYAML (0.7 MiB with its C library) whenever it is installed, for a renderer of
-# its own OpenAPI documents, which the site does not use. drf-spectacular's renderer, which
-# writes the site's document, imports PyYAML itself when the document is first asked for.
-sys.modules["yaml"] = None
-import rest_framework.compat  # noqa: E402, F401 (imported now, without PyYAML)
+# DRF also loads PyYAML and Python-Markdown whenever they are installed, for its own OpenAPI
+# renderer and its browsable API, neither of which the site uses (about 2.5 MiB). Where the
+# site needs them they are loaded on first use: PyYAML by drf-spectacular's renderer with the
+# first request for the OpenAPI document, Markdown with the first text rendered (an editor's
+# save or preview; procedures/text/markdown.py).
+unused_by_drf = ("yaml", "markdown")
+for name in unused_by_drf:
+    sys.modules[name] = None
+import rest_framework.compat  # noqa: E402, F401 (imported now, without them)
 
-del sys.modules["yaml"]
+for name in unused_by_drf:
+    del sys.modules[name]
 
 # Loaded once by gunicorn's master (--preload) and shared by the workers it forks: keep the
 # garbage collector off these objects, so that it does not copy the shared memory into each.

@@ -14,49 +14,17 @@ error; one that reaches the renderer anyway (old text, a content file) is left o
 """
 
 import re
-import xml.etree.ElementTree as etree
 
-import markdown
-import nh3
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.html import escape
-from markdown.extensions import Extension
-from markdown.inlinepatterns import InlineProcessor
-from markdown.treeprocessors import Treeprocessor
 
 CITATION = r"\[\^(\d{1,3})\]"
 
-
-class SubHeadings(Treeprocessor):
-    """Editors' headings nest under the page's own, keeping their order: the highest one the
-    editor used becomes `top_level` (3 in a procedure's section, under the page's <h1> and the
-    section's <h2>), and the others follow it down."""
-
-    def __init__(self, md, top_level):
-        super().__init__(md)
-        self.top_level = top_level
-
-    def run(self, root):
-        headings = [element for element in root.iter() if re.fullmatch(r"h[1-6]", element.tag)]
-        if not headings:
-            return
-        shift = self.top_level - min(int(heading.tag[1]) for heading in headings)
-        for heading in headings:
-            heading.tag = f"h{min(6, int(heading.tag[1]) + shift)}"
-
-
-class Citation(InlineProcessor):
-    """`[^3]` → a superscript link to reference 3 in the page's numbered list."""
-
-    def handleMatch(self, match, data):  # noqa: N802 (Markdown's API)
-        number = match.group(1)
-        sup = etree.Element("sup", {"class": "citation"})
-        link = etree.SubElement(sup, "a", {"href": f"#reference-{number}"})
-        hidden = etree.SubElement(link, "span", {"class": "visually-hidden"})
-        hidden.text = "Reference "
-        hidden.tail = number
-        return sup, match.start(0), match.end(0)
+# Text is rendered when it is saved, previewed or re-rendered in the background, never while a
+# page is served: Python-Markdown (markdown_extensions.py) and nh3, about 3 MiB, are loaded
+# with the first text rendered, not by every web worker.
+RENDERING_ONLY = ("markdown", "nh3")
 
 
 class Glossary:
@@ -73,22 +41,22 @@ class Glossary:
         if self.pattern is None or parent.tag in {"a", "code", "pre", "h2", "h3", "h4", "h5", "h6", "sup", "abbr"}:
             return
         children = list(parent)
-        parent.text, links = self._linked(parent.text)
+        parent.text, links = self._linked(parent.text, parent)
         for index, link in enumerate(links):
             parent.insert(index, link)
         for child in children:
             self.link_first_uses(child)
-            child.tail, links = self._linked(child.tail)
+            child.tail, links = self._linked(child.tail, parent)
             position = list(parent).index(child)
             for offset, link in enumerate(links, start=1):
                 parent.insert(position + offset, link)
 
-    def _linked(self, text):
+    def _linked(self, text, parent):
         """Split text at each first use of a term: (text before, [links, each carrying the text after])."""
         head, links, rest = text, [], text or ""
         while match := self._first_unseen(rest):
             self.used.append(self.slug_for[match.group(1).lower()])
-            link = etree.Element("a", {"href": f"#term-{self.used[-1]}", "class": "glossary-term"})
+            link = parent.makeelement("a", {"href": f"#term-{self.used[-1]}", "class": "glossary-term"})
             link.text = match.group(1)
             if links:
                 links[-1].tail = rest[: match.start()]
@@ -105,28 +73,6 @@ class Glossary:
             if self.slug_for[match.group(1).lower()] not in self.used:
                 return match
         return None
-
-
-class GlossaryLinks(Treeprocessor):
-    def __init__(self, md, glossary):
-        super().__init__(md)
-        self.glossary = glossary
-
-    def run(self, root):
-        self.glossary.link_first_uses(root)
-
-
-class PatientMarkdown(Extension):
-    def __init__(self, glossary=None, top_heading=3):
-        super().__init__()
-        self.glossary = glossary
-        self.top_heading = top_heading
-
-    def extendMarkdown(self, md):  # noqa: N802 (Markdown's API)
-        md.treeprocessors.register(SubHeadings(md, self.top_heading), "sub_headings", 5)
-        md.inlinePatterns.register(Citation(CITATION, md), "citation", 175)
-        if self.glossary is not None:
-            md.treeprocessors.register(GlossaryLinks(md, self.glossary), "glossary_links", 4)
 
 
 ALLOWED_TAGS = {
@@ -198,9 +144,10 @@ def render_markdown(
     Text too deeply nested to parse is shown as plain paragraphs (editors are told on saving).
     Pictures not from this site are left out (their addresses added to `refused_pictures`).
     """
-    extensions = ["tables", "sane_lists", "smarty", PatientMarkdown(glossary, top_heading)]
+    from .markdown_extensions import markdown_to_html  # noqa: PLC0415 (see RENDERING_ONLY)
+
     try:
-        html = markdown.markdown(text or "", extensions=extensions)
+        html = markdown_to_html(text or "", glossary, top_heading, CITATION)
     except RecursionError:
         if strict:
             raise
@@ -234,6 +181,8 @@ PICTURE_LEFT_WITHOUT_ADDRESS = re.compile(r"<img\b(?![^>]*\ssrc=)[^>]*>")
 
 
 def sanitise_html(html: str, top_heading: int = 3, refused_pictures=None) -> str:
+    import nh3  # noqa: PLC0415 (see RENDERING_ONLY)
+
     refused_here = []
     safe = nh3.clean(
         html,

@@ -318,6 +318,7 @@ call_command("migrate", verbosity=0)
 import mesocare.wsgi
 
 DOCUMENT_ONLY = ("drf_spectacular.openapi", "rest_framework.test", "django.test", "unittest", "yaml")
+from procedures.text.markdown import RENDERING_ONLY
 
 def get(path):
     path, _, query = path.partition("?")
@@ -331,23 +332,30 @@ def get(path):
     return int(status[0].split()[0]), body.decode()
 
 answers = {path: get(path)[0] for path in sys.argv[1:]}
-loaded_by_pages = [name for name in DOCUMENT_ONLY if name in sys.modules]
+loaded_by_pages = [name for name in DOCUMENT_ONLY + RENDERING_ONLY if name in sys.modules]
 status, document = get("/api/v1/schema/?format=json")
+loaded_by_document = [name for name in DOCUMENT_ONLY + RENDERING_ONLY if name in sys.modules]
+from procedures.text.markdown import render_markdown
+rendered = render_markdown("Hair *loss* <script>alert(1)</script>")
 print(json.dumps({
     "answers": answers,
     "loaded_by_pages": loaded_by_pages,
     "document": [status, json.loads(document)],
-    "loaded_by_document": [name for name in DOCUMENT_ONLY if name in sys.modules],
+    "loaded_by_document": loaded_by_document,
     "yaml_document": get("/api/v1/schema/"),
+    "rendered": rendered,
+    "loaded_by_rendering": [name for name in RENDERING_ONLY if name in sys.modules],
 }))
 """
 
 
-def test_a_web_worker_loads_the_schema_generator_only_to_build_the_document(tmp_path):
+def test_a_web_worker_loads_only_what_serving_pages_needs(tmp_path):
     """drf-spectacular's generator brings django.test and unittest (about 3.5 MiB in each worker),
-    and its YAML writer PyYAML (0.7 MiB, which DRF would load for a renderer the site does not
-    use): pages and API answers never load them; the first request for the document does, and
-    the document is whole, with every view's documentation (contract.documented), in JSON and YAML."""
+    and its YAML writer PyYAML (0.7 MiB); Python-Markdown and nh3 (about 3 MiB) render editors'
+    text, which pages only read. DRF would load PyYAML and Markdown for features the site does
+    not use. Pages and API answers load none of them; the first request for the document loads
+    the first, and the document is whole, with every view's documentation (contract.documented),
+    in JSON and YAML; the first text rendered (a save, a preview) loads the others."""
     pages = ["/", "/es/", "/api/v1/procedures/", "/api/v1/authors/", "/api/v1/specialties/", "/api/v1/lookup/?code=L64"]
     environment = {
         "PATH": os.environ["PATH"],
@@ -371,5 +379,7 @@ def test_a_web_worker_loads_the_schema_generator_only_to_build_the_document(tmp_
     assert "ETag" in retrieve["responses"]["200"]["headers"]  # ContractSchema, the default
     assert "/api/v1/{path}" not in document["paths"] and len(document["paths"]) == 7  # NoSuchAddress is left out
     assert worker["loaded_by_document"] == ["drf_spectacular.openapi", "rest_framework.test", "django.test", "unittest", "yaml"]
+    assert worker["rendered"] == "<p>Hair <em>loss</em> </p>"
+    assert worker["loaded_by_rendering"] == ["markdown", "nh3"]
     status, yaml_document = worker["yaml_document"]
     assert status == 200 and yaml.safe_load(yaml_document) == document
