@@ -264,8 +264,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # How long a whole public answer is kept in the site's cache (0: never). Any change that
 # shows in it makes the next request build it anew, whatever is left of this time.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60 * 60)
-# How much of the answers it served last each web worker keeps in its own memory (checked
-# against the shared cache's versions on every request, so never out of date).
+# How much of the answers it served last each web worker keeps in its own memory, compressed
+# (checked against the shared cache's versions on every request, so never out of date).
 PAGE_CACHE_MEMORY_BYTES = env.int("PAGE_CACHE_MEMORY_BYTES", default=2 * 1024 * 1024)
 # What public answers tell browsers and shared caches (a CDN): medical text may change, so
 # browsers check back after a minute; a CDN may keep a page five minutes (revalidating with

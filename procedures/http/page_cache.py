@@ -23,7 +23,7 @@ import datetime
 import hashlib
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from urllib.parse import urlencode
 
@@ -73,7 +73,9 @@ class PageCacheMiddleware:
 
 class InMemory:
     """The answers this worker served last, up to a size. An answer is taken from here only
-    under the label it was kept with, so it is exactly as fresh as one from the shared cache."""
+    under the label it was kept with, so it is exactly as fresh as one from the shared cache.
+    Only its compressed bodies are kept here (a third of the size): the plain one, for the
+    rare client that accepts no compression, is read from the shared cache."""
 
     def __init__(self):
         self.lock = threading.Lock()  # for servers that run threads (runserver, gunicorn --threads)
@@ -92,6 +94,8 @@ class InMemory:
             return entry
 
     def keep(self, key, entry):
+        if entry.encoded:
+            entry = replace(entry, body=None)
         with self.lock:
             if key in self.entries:
                 self.size -= self.entries.pop(key).size
@@ -111,12 +115,15 @@ class Entry:
     etag: str
     status: int
     headers: tuple
-    body: bytes
+    body: bytes | None  # None in a worker's memory (InMemory)
     encoded: dict
 
     @property
     def size(self):
-        return len(self.body) + sum(map(len, self.encoded.values()))
+        return len(self.body or b"") + sum(map(len, self.encoded.values()))
+
+    def can_answer(self, request):
+        return self.body is not None or any(encoding in self.encoded for encoding in compression.accepted(request))
 
     @classmethod
     def of(cls, response, etag):
@@ -167,7 +174,7 @@ class Plan:
         if not self.kept:
             return None
         entry = in_memory.get(self.key, self.etag)
-        if entry is None:
+        if entry is None or not entry.can_answer(request):
             entry = shared_cache.get(self.key)
             if entry is None or entry.etag != self.etag:
                 return None

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from procedures.http import compression
-from procedures.http.page_cache import remembered_view_at
+from procedures.http.page_cache import in_memory, remembered_view_at
 from procedures.models import GlossaryTerm, Procedure
 from procedures.publishing.content import delete_content, glossary_changed, save_content
 from tests.factories import ProcedureFactory, SpecialtyFactory
@@ -219,6 +219,20 @@ def test_pages_go_out_compressed_to_clients_that_accept_it(client, shipped_conte
     assert not refused.has_header("Content-Encoding")
     search = client.get("/search/", {"q": "hair loss"}, HTTP_ACCEPT_ENCODING="gzip")
     assert search["Content-Encoding"] == "gzip"
+
+
+def test_a_worker_keeps_pages_compressed_and_still_answers_clients_that_accept_no_compression(client, shipped_content):
+    """Each worker keeps the answers it served last in its own memory, only in their compressed
+    forms; the plain page comes from the shared cache, whole, without building it again."""
+    zipped = client.get(PAGE, HTTP_ACCEPT_ENCODING="gzip, br")
+    assert zipped["X-Cache"] == "miss" and zipped["Content-Encoding"] == "br"
+    plain = client.get(PAGE)
+    assert plain["X-Cache"] == "hit" and not plain.has_header("Content-Encoding") and plain.templates == []
+    assert brotli.decompress(zipped.content) == plain.content and "Mesotherapy" in text(plain)
+    assert in_memory.size < len(plain.content)
+    again = client.get(PAGE, HTTP_ACCEPT_ENCODING="gzip")
+    assert again["X-Cache"] == "hit" and gzip.decompress(again.content) == plain.content
+    assert client.head(PAGE)["Content-Length"] == str(len(plain.content))
 
 
 def brotli_window(stream):
