@@ -16,11 +16,11 @@ for only_for_tests in ("requests", "pygments"):
 application = get_wsgi_application()
 
 # DRF also loads PyYAML and Python-Markdown whenever they are installed, for its own OpenAPI
-# renderer and its browsable API, neither of which the site uses (about 2.5 MiB). Where the
+# renderer and its browsable API, neither of which the site uses (about 2 MiB). Where the
 # site needs them they are loaded on first use: PyYAML by drf-spectacular's renderer with the
 # first request for the OpenAPI document, Markdown with the first text rendered (an editor's
 # save or preview; procedures/text/markdown.py).
-unused_by_drf = ("yaml", "markdown")
+unused_by_drf = [name for name in ("yaml", "markdown") if name not in sys.modules]
 for name in unused_by_drf:
     sys.modules[name] = None
 import rest_framework.compat  # noqa: E402, F401 (imported now, without them)

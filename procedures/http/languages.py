@@ -48,10 +48,10 @@ def default_language_only(view):
 
 class SameInEveryLanguage(URLResolver):
     """Addresses with no translated part (the admin, the API). Their table of addresses
-    (the admin's is about 1 MiB) is worked out only when an address is asked for by name, and
-    once, in the default language, not again for each language a page is asked in. Pages
-    that link to one (every page's footer links to the admin) go through address(), which
-    works out a table of only the patterns of that name."""
+    (the admin's, with the copy reverse() makes of it, is about 2 MiB) is worked out only when
+    an address is asked for by name, and once, in the default language, not again for each
+    language a page is asked in. Pages that link to one (every page's footer links to the
+    admin) go through address(), which works out a table of only the patterns of that name."""
 
     def _populate(self):
         """Not when the table of the URLconf that includes it is worked out: reverse() finds

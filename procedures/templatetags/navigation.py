@@ -47,8 +47,9 @@ def link(name):
 def address_without_language(name, *args):
     """The one address of something with no language versions: what machines read (the sitemap,
     oEmbed) and the editors' admin. `{% address_without_language "procedures:sitemap" as sitemap_url %}`.
-    Worked out in the default language whatever the page's: for the admin, each other language
-    would cost every web worker another copy of the admin's table of addresses (about 1 MiB)."""
+    Worked out once, in the default language whatever the page's, from a table of only the
+    patterns of that name: not from the admin's whole table of addresses (about 2 MiB in every
+    web worker, and again for each language)."""
     return address_in_default_language(name, *args)
 
 

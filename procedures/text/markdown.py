@@ -22,7 +22,7 @@ from django.utils.html import escape
 CITATION = r"\[\^(\d{1,3})\]"
 
 # Text is rendered when it is saved, previewed or re-rendered in the background, never while a
-# page is served: Python-Markdown (markdown_extensions.py) and nh3, about 3 MiB, are loaded
+# page is served: Python-Markdown (markdown_extensions.py) and nh3, about 2 MiB, are loaded
 # with the first text rendered, not by every web worker.
 RENDERING_ONLY = ("markdown", "nh3")
 

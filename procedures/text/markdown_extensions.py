@@ -66,5 +66,6 @@ class PatientMarkdown(Extension):
 
 
 def markdown_to_html(text, glossary, top_heading, citation):
+    """Markdown to HTML, not yet sanitised: markdown.render_markdown() is the one way in."""
     extensions = ["tables", "sane_lists", "smarty", PatientMarkdown(glossary, top_heading, citation)]
     return markdown.markdown(text, extensions=extensions)

@@ -351,7 +351,7 @@ print(json.dumps({
 
 def test_a_web_worker_loads_only_what_serving_pages_needs(tmp_path):
     """drf-spectacular's generator brings django.test and unittest (about 3.5 MiB in each worker),
-    and its YAML writer PyYAML (0.7 MiB); Python-Markdown and nh3 (about 3 MiB) render editors'
+    and its YAML writer PyYAML (0.7 MiB); Python-Markdown and nh3 (about 2 MiB) render editors'
     text, which pages only read. DRF would load PyYAML and Markdown for features the site does
     not use. Pages and API answers load none of them; the first request for the document loads
     the first, and the document is whole, with every view's documentation (contract.documented),
