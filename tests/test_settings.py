@@ -7,7 +7,6 @@ import sys
 
 import pytest
 from django.conf import settings
-from django.core.cache.backends.redis import RedisCache
 from django.core.management import call_command
 
 ROOT = settings.BASE_DIR
@@ -63,11 +62,13 @@ def test_no_model_change_is_missing_a_migration(db):
     assert "No changes detected" in out.getvalue()
 
 
-def test_redis_serves_as_the_shared_cache():
-    cache = RedisCache("redis://127.0.0.1:6379/1", {"KEY_PREFIX": f"mesocare-test-{os.getpid()}"})
-    cache.set("greeting", "hello", 5)
-    assert cache.get("greeting") == "hello"
-    cache.delete("greeting")
+def test_cache_url_makes_redis_the_shared_cache_without_loading_redis_py():
+    code = (
+        "import sys; from django.core.cache import caches; cache = caches['default']; cache.set('greeting', 'hello', 5); "
+        "print(type(cache).__name__, cache.get('greeting'), cache.delete('greeting'), 'redis' in sys.modules)"
+    )
+    result = manage("shell", "-c", code, env={**PRODUCTION, "CACHE_URL": "redis://127.0.0.1:6379/1?socket_timeout=2"})
+    assert result.stdout.split()[-4:] == ["BestEffortRedisCache", "hello", "True", "False"], result.stdout + result.stderr
 
 
 @pytest.mark.parametrize("header", ["X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy"])

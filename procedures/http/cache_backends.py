@@ -4,20 +4,24 @@ dropped: the page is built from the database instead, and nobody sees an error p
 
 After a failure Redis is left alone for a few seconds (`failure_pause`), so that each request
 does not wait for its own timeout; then the next operation tries again. The log gets one
-warning a minute at most while Redis is failing, and one line when it answers again."""
+warning a minute at most while Redis is failing, and one line when it answers again.
+
+The commands go over redis_connection.py, not redis-py (which Django's Redis cache uses): one
+connection to each server in each thread, kept open between requests."""
 
 import logging
-import os
+import random
 import threading
 import time
 from functools import lru_cache
 from urllib.parse import urlsplit
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache, RedisCacheClient, RedisSerializer
-from redis.exceptions import InvalidResponse, RedisError
+from django.core.cache.backends.redis import RedisCache, RedisSerializer
+from django.utils.module_loading import import_string
 
 from .file_cache import unchangeable
+from .redis_connection import Connection, RedisFailed
 
 logger = logging.getLogger(__name__)
 
@@ -84,55 +88,81 @@ def health_of(servers):
         return health_by_server.setdefault(tuple(servers), RedisHealth(servers))
 
 
-class OneClientPerPool(RedisCacheClient):
-    """Django's Redis client, keeping one redis-py client per connection pool: Django makes a new
-    one for every command, which costs more than a cached page's own work."""
+def expiring(timeout):
+    """SET's words for a timeout in seconds; None keeps the value until it is deleted."""
+    return () if timeout is None else ("EX", timeout)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._clients = {}
-        self._versions_connection = None  # Django gives each thread a cache, and so a client, of its own
 
-    def get_client(self, key=None, *, write=False):
-        pool = self._get_connection_pool(write)
-        client = self._clients.get(id(pool))
-        if client is None:
-            client = self._clients[id(pool)] = self._client(connection_pool=pool)
-        return client
+class RedisClient:
+    """The commands of Django's Redis cache client, on a connection of its own to each server
+    (writes to the first, reads from the others if there are more, as Django's)."""
+
+    def __init__(self, servers, serializer=None, **options):
+        if isinstance(serializer, str):
+            serializer = import_string(serializer)
+        self._serializer = serializer() if callable(serializer) else serializer or RedisSerializer()
+        self._connections = [Connection(server, **options) for server in servers]
+
+    def ask(self, *command, write=False):
+        if write or len(self._connections) == 1:
+            return self._connections[0].ask(command)[0]
+        return random.choice(self._connections[1:]).ask(command)[0]  # noqa: S311 (a replica to read, no secret)
+
+    def add(self, key, value, timeout):
+        value = self._serializer.dumps(value)
+        if timeout == 0:  # as Django's: added, and at once gone
+            added = self.ask("SET", key, value, "NX", write=True) is not None
+            if added:
+                self.ask("DEL", key, write=True)
+            return added
+        return self.ask("SET", key, value, *expiring(timeout), "NX", write=True) is not None
+
+    def get(self, key, default):
+        value = self.ask("GET", key)
+        return default if value is None else self._serializer.loads(value)
+
+    def set(self, key, value, timeout):
+        if timeout == 0:
+            self.ask("DEL", key, write=True)
+        else:
+            value = self._serializer.dumps(value)
+            self.ask("SET", key, value, *expiring(timeout), write=True)
+
+    def touch(self, key, timeout):
+        if timeout is None:
+            return bool(self.ask("PERSIST", key, write=True))
+        return bool(self.ask("EXPIRE", key, timeout, write=True))
+
+    def delete(self, key):
+        return bool(self.ask("DEL", key, write=True))
 
     def get_many(self, keys):
-        """One MGET, on a connection kept for it, without redis-py's machinery around each
-        command and each turn of its pool (retries, metrics, events), which costs more than the
-        command itself: every cached page asks this once, for the versions of what it shows. A
-        failure is a RedisError as from the client (BestEffortRedisCache makes it a miss), and
-        the connection it left half-read is closed: the next call connects anew."""
-        connection = self._connection_for_versions()
-        try:
-            connection.send_command("MGET", *keys)
-            values = connection.read_response()
-            if not isinstance(values, list) or len(values) != len(keys):
-                raise InvalidResponse(f"MGET of {len(keys)} keys answered {values!r:.80}")
-        except BaseException:
-            connection.disconnect()
-            raise
+        """One MGET: what every cached page asks, for the versions of what it shows."""
+        keys = list(keys)
+        values = self.ask("MGET", *keys) if keys else []
+        if not isinstance(values, list) or len(values) != len(keys):
+            raise RedisFailed(f"MGET of {len(keys)} keys answered {values!r:.80}")
         return {key: self._serializer.loads(value) for key, value in zip(keys, values, strict=True) if value is not None}
 
-    def _connection_for_versions(self):
-        """The connection get_many keeps, made as the pool makes its own (anew in a forked
-        process); closed first, as the pool does, if Redis hung up on it while it was idle (a
-        restart, an idle timeout) or something was left to read: sending then connects again."""
-        connection = self._versions_connection
-        if connection is None or connection.pid != os.getpid():
-            pool = self._get_connection_pool(write=False)
-            connection = self._versions_connection = pool.connection_class(**pool.connection_kwargs)
-        connection.connect()  # if it is not connected; a Redis that does not answer raises, a miss
-        try:
-            stale = connection.can_read()
-        except (RedisError, OSError):
-            stale = True
-        if stale:
-            connection.disconnect()  # sending connects it again
-        return connection
+    def has_key(self, key):
+        return bool(self.ask("EXISTS", key))
+
+    def incr(self, key, delta):
+        if not self.ask("EXISTS", key, write=True):
+            raise ValueError(f"Key '{key}' not found.")
+        return self.ask("INCRBY", key, delta, write=True)
+
+    def set_many(self, data, timeout):
+        """One MULTI … EXEC: every value, and each one's expiry, or none."""
+        values = [part for key, value in data.items() for part in (key, self._serializer.dumps(value))]
+        expiries = [] if timeout is None else [("EXPIRE", key, timeout) for key in data]
+        self._connections[0].ask(("MULTI",), ("MSET", *values), *expiries, ("EXEC",))
+
+    def delete_many(self, keys):
+        self.ask("DEL", *keys, write=True)
+
+    def clear(self):
+        return bool(self.ask("FLUSHDB", write=True))
 
 
 class RememberingSerializer(RedisSerializer):
@@ -162,10 +192,13 @@ class RememberingSerializer(RedisSerializer):
 
 
 class BestEffortRedisCache(RedisCache):
-    """Django's Redis cache, where a Redis failure costs a cache miss instead of an error.
+    """Django's Redis cache (its keys, timeouts and serializer) on the site's own client, where
+    a Redis failure costs a cache miss instead of an error.
 
-    Options beside redis-py's: `failure_pause`, seconds to leave Redis alone after a failure.
-    Socket timeouts default to half a second, so a Redis that hangs is soon given up on."""
+    Options: `socket_connect_timeout` and `socket_timeout` (half a second by default, so a Redis
+    that hangs is soon given up on), `failure_pause` (seconds to leave Redis alone after a
+    failure), `serializer`, and what an address may also say: `db`, `username`, `password`,
+    `ssl_cert_reqs`."""
 
     def __init__(self, server, params):
         options = dict(params.get("OPTIONS", {}))
@@ -174,7 +207,8 @@ class BestEffortRedisCache(RedisCache):
         options.setdefault("socket_timeout", DEFAULT_SOCKET_TIMEOUT)
         options.setdefault("serializer", RememberingSerializer)
         super().__init__(server, {**params, "OPTIONS": options})
-        self._class = OneClientPerPool
+        # Made now, not when first used as Django's: an option it does not take stops the start-up.
+        self._cache = RedisClient(self._servers, **self._options)  # it connects when first asked
         self.health = health_of(self._servers)
         # Keys as stored, each checked once (Django checks every character of every key each time).
         self.stored_key = lru_cache(maxsize=1024)(self.make_and_validate_key)
@@ -191,7 +225,7 @@ class BestEffortRedisCache(RedisCache):
             return answer_if_failing
         try:
             result = operation(*args, **kwargs)
-        except RedisError as error:
+        except RedisFailed as error:
             self.health.failed(error, self.failure_pause)
             return answer_if_failing
         self.health.answered()

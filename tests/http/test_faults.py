@@ -17,9 +17,9 @@ import time
 import urllib.error
 import urllib.request
 
+import hiredis
 import psycopg
 import pytest
-import redis
 from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.db.utils import OperationalError
@@ -78,13 +78,19 @@ class RedisServer:
         self.program, self.directory = program, directory
         self.port = free_port()
         self.process = None
+        self.password = None
 
     @property
     def url(self):
         return f"redis://127.0.0.1:{self.port}/0"
 
+    @property
+    def socket_path(self):
+        return self.directory / "redis.sock"
+
     def start(self):
         command = [self.program, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        command += ["--unixsocket", str(self.socket_path)]
         self.process = subprocess.Popen([*command, "--dir", str(self.directory)], stdout=subprocess.DEVNULL)
         wait_until(lambda: answers_on(self.port), 10, f"Redis answering on port {self.port}")
 
@@ -100,8 +106,25 @@ class RedisServer:
         self.process.send_signal(signal.SIGSTOP)
 
     def keys(self):
-        with redis.Redis(port=self.port, socket_timeout=2) as client:
-            return client.dbsize()
+        return self.ask("DBSIZE")
+
+    def ask(self, *command):
+        """Redis's reply to one command, sent as redis-cli sends it, on a connection of its own
+        to database 0."""
+        commands = [("AUTH", self.password), command] if self.password else [command]
+        with socket.create_connection(("127.0.0.1", self.port), timeout=2) as connection:
+            connection.sendall(b"".join(hiredis.pack_command(each) for each in commands))
+            reader = hiredis.Reader()
+            replies = []
+            while len(replies) < len(commands):
+                while (reply := reader.gets()) is False:
+                    reader.feed(connection.recv(65536))
+                replies.append(reply)
+            return replies[-1]
+
+    def require_password(self, password):
+        self.ask("CONFIG", "SET", "requirepass", password)
+        self.password = password
 
 
 @pytest.fixture
