@@ -112,14 +112,17 @@ def stamps(scopes):
 def refresh_copies(scopes):
     """After a commit: put the database's versions of these scopes into the cache. Read again
     after writing, in case a slower refresh of an earlier change wrote over a later one's copy:
-    whichever writes last then reads (and writes) what the database has now."""
+    whichever writes last then reads (and writes) what the database has now. Returns whether
+    the cache took them: one that failed (Redis out of reach) may still hold the old copies."""
     stamps_now = read_stamps(scopes)
     for _ in range(3):
-        cache.set_many({copy_key(scope): stamp for scope, stamp in stamps_now.items()}, COPY_SECONDS)
+        if cache.set_many({copy_key(scope): stamp for scope, stamp in stamps_now.items()}, COPY_SECONDS):
+            return False  # the keys it did not take
         written = {scope: stamp.version for scope, stamp in stamps_now.items()}
         if dict(ContentVersion.objects.filter(scope__in=scopes).values_list("scope", "version")) == written:
-            return
+            return True
         stamps_now = read_stamps(scopes)
+    return True  # each later change refreshes its own
 
 
 def copy_key(scope):

@@ -2,16 +2,24 @@
 versions inside its own transaction, and once it commits the cache's copies follow, so that no
 cached answer outlives it."""
 
+import datetime
 import hashlib
+import logging
+import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.db import transaction
+from django.utils import timezone
 
 from procedures.models import ChangeNote, FormerSlug, ProcedureCode, ProcedureTranslation
-from procedures.models.freshness import SITE, ContentVersion, new_version, page_scope, refresh_copies
+from procedures.models.freshness import COPY_SECONDS, SITE, ContentVersion, new_version, page_scope, refresh_copies
 
 from .side_effects import after_commit, is_pending
+from .tasks_api import task
+
+logger = logging.getLogger(__name__)
+REFRESH_RETRY_SECONDS = 2
 
 LISTED_FIELDS = (
     "title", "slug", "summary", "status", "publish_at", "unpublish_at", "first_published",
@@ -64,7 +72,31 @@ def changed(scopes):
     scopes = [scope for scope in scopes if not is_pending(("fresh", scope))]
     new_version(scopes)
     for scope in scopes:
-        after_commit(("fresh", scope), lambda scope=scope: refresh_copies([scope]))
+        after_commit(("fresh", scope), lambda scope=scope: refresh_copies_now_or_soon([scope]))
+
+
+def refresh_copies_now_or_soon(scopes):
+    """The cache's copies of the versions follow a change. If the cache does not take them (Redis
+    out of this server's reach, while other servers may still read the old copies from it),
+    the background worker tries again until it does, or until the old copies have expired."""
+    if not refresh_copies(scopes):
+        logger.warning("The cache did not take the new versions of %s; the background worker tries again.", ", ".join(scopes))
+        refresh_copies_later.enqueue(list(scopes), time.time() + COPY_SECONDS)
+
+
+@task()
+def refresh_copies_later(scopes, until):
+    """Another try at a change's copies, every few seconds until the cache takes them or the
+    old ones have expired (`until`)."""
+    if refresh_copies(scopes):
+        return "refreshed"
+    if time.time() >= until:
+        return "the old copies have expired"
+    again = refresh_copies_later
+    if not again.get_backend().supports_defer:  # a backend that runs tasks at once cannot wait
+        return "not refreshed"
+    again.using(run_after=timezone.now() + datetime.timedelta(seconds=REFRESH_RETRY_SECONDS)).enqueue(scopes, until)
+    return "to be tried again"
 
 
 def content_changed():

@@ -24,10 +24,15 @@ from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.db.utils import OperationalError
 from django.urls import path
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from mesocare import urls as site_urls
 from procedures.api import policies
 from procedures.http import cache_backends, faults
+from procedures.http.redis_connection import RedisFailed
+from procedures.models import Procedure
+from procedures.publishing.content import save_content
 from tests.html import page as parsed
 
 PUBLIC = ["/", "/procedures/mesotherapy/", "/search/?q=hair+loss", "/api/v1/procedures/", "/api/v1/procedures/mesotherapy/"]
@@ -203,6 +208,55 @@ def test_a_redis_that_hangs_costs_one_short_timeout_not_one_per_request(redis_se
         assert set(statuses(client, PUBLIC).values()) == {200}
     # Without the pause every cache operation of every request waits 0.25 s: about 20 s in all.
     assert time.monotonic() - started < 5
+
+
+def redis_out_of_reach_while(monkeypatch, action):
+    """Redis refuses this server for the length of `action` (other servers still reach it)."""
+
+    def refused(*args, **kwargs):
+        raise RedisFailed("ConnectionRefusedError: [Errno 111] Connection refused")
+
+    with monkeypatch.context() as out_of_reach:
+        out_of_reach.setattr(cache_backends.Connection, "ask", refused)
+        action()
+
+
+def risks_shown(client):
+    return parsed(client.get("/procedures/mesotherapy/")).find("section", id="risks-and-side-effects").get_text(" ")
+
+
+def test_a_save_the_cache_did_not_hear_of_reaches_every_server_once_the_worker_has_tried_again(
+    redis_server, settings, shipped_content, client, monkeypatch, run_worker, caplog
+):
+    """The editor saves while Redis is out of this server's reach: the new versions are in the
+    database, but other servers still read the old ones' copies from Redis (for COPY_SECONDS).
+    The background worker writes them as soon as Redis takes them."""
+    use_redis(settings, redis_server, failure_pause=0)
+    procedure = Procedure.objects.get(slug="mesotherapy")
+    assert "Some bruising" not in risks_shown(client)
+    procedure.risks = "Some bruising, which fades within a week."
+    redis_out_of_reach_while(monkeypatch, lambda: save_content(procedure))
+    assert "the background worker tries again" in caplog.text
+    assert "Some bruising" not in risks_shown(client)  # what every server reads from Redis until then
+    run_worker()
+    assert "Some bruising" in risks_shown(client)
+
+
+def test_the_worker_keeps_trying_until_redis_takes_the_new_versions(
+    redis_server, settings, shipped_content, client, monkeypatch, run_worker
+):
+    use_redis(settings, redis_server, failure_pause=0)
+    procedure = Procedure.objects.get(slug="mesotherapy")
+    risks_shown(client)
+    procedure.risks = "Some bruising, which fades within a week."
+    redis_out_of_reach_while(monkeypatch, lambda: save_content(procedure))
+    redis_out_of_reach_while(monkeypatch, run_worker)  # the worker cannot reach it either, yet
+    again = DBTaskResult.objects.filter(status="READY", task_path__endswith="refresh_copies_later")
+    assert again.count() == 2 and all(task.run_after > timezone.now() for task in again)  # the page's and the site's
+    assert "Some bruising" not in risks_shown(client)
+    again.update(run_after=timezone.now())  # their time has come
+    run_worker()
+    assert "Some bruising" in risks_shown(client)
 
 
 def test_every_cache_operation_is_a_miss_or_does_nothing_when_redis_is_not_there(caplog):
