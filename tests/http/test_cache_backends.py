@@ -162,6 +162,15 @@ def test_an_option_the_redis_client_does_not_know_stops_the_site_at_start_up():
         BestEffortRedisCache("http://127.0.0.1:6379/0", {})
 
 
+def test_with_several_servers_writes_go_to_the_first_and_reads_to_the_others(own_redis):
+    primary, replica = own_redis.url, own_redis.url.replace("/0", "/1")  # two databases stand for two servers
+    backend = BestEffortRedisCache(f"{primary},{replica}", {})
+    backend.set("version:site", stamp("1" * 32), 60)
+    assert own_redis.keys() == 1 and backend.get("version:site") is None  # the replica has not got it
+    BestEffortRedisCache(replica, {}).set("version:site", stamp("2" * 32), 60)  # as replication would
+    assert backend.get_many(["version:site"]) == {"version:site": stamp("2" * 32)}
+
+
 def test_a_forked_worker_never_shares_the_connection_its_parent_opened(own_redis):
     """gunicorn --preload forks its workers from a process that may have used the cache: a
     shared socket would hand one process the other's replies."""
