@@ -198,7 +198,7 @@ class BestEffortRedisCache(RedisCache):
     Options: `socket_connect_timeout` and `socket_timeout` (half a second by default, so a Redis
     that hangs is soon given up on), `failure_pause` (seconds to leave Redis alone after a
     failure), `serializer`, and what an address may also say: `db`, `username`, `password`,
-    `ssl_cert_reqs`."""
+    `ssl_ca_certs`, `ssl_cert_reqs`."""
 
     def __init__(self, server, params):
         options = dict(params.get("OPTIONS", {}))

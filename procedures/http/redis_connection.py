@@ -6,7 +6,8 @@ about 6 MiB in every web worker, and a layer of retries and events around each c
 costs more than a cached page's own work.
 
 Addresses as redis-py takes them: `redis://[[user]:password@]host[:port][/db]`, `rediss://…`
-(TLS, certificates checked unless `?ssl_cert_reqs=none`) and `unix:///path/to.sock[?db=N]`."""
+(TLS: the certificate checked against the system's authorities, or `?ssl_ca_certs=/path.pem`;
+not at all with `?ssl_cert_reqs=none`) and `unix:///path/to.sock[?db=N]`."""
 
 import os
 import select
@@ -53,6 +54,7 @@ class Connection:
         username=None,
         password=None,
         ssl_cert_reqs="required",
+        ssl_ca_certs=None,
         **unknown,
     ):
         options = address_options(url)
@@ -63,6 +65,7 @@ class Connection:
         self.username = options.pop("username", None) or username
         self.password = options.pop("password", None) or password
         self.verify_certificate = options.pop("ssl_cert_reqs", ssl_cert_reqs).lower() != "none"
+        self.certificate_authorities = options.pop("ssl_ca_certs", ssl_ca_certs)
         self.connect_timeout = float(options.pop("socket_connect_timeout", socket_connect_timeout) or 0) or None
         self.timeout = float(options.pop("socket_timeout", socket_timeout) or 0) or None
         if unknown or options:
@@ -126,7 +129,7 @@ class Connection:
     def tls_context(self):
         import ssl  # only for rediss://
 
-        context = ssl.create_default_context()
+        context = ssl.create_default_context(cafile=self.certificate_authorities)
         if not self.verify_certificate:
             context.check_hostname = False
             context.verify_mode = ssl.CERT_NONE

@@ -4,6 +4,7 @@ what it read; Redis commands reuse one client."""
 
 import datetime
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -169,6 +170,40 @@ def test_with_several_servers_writes_go_to_the_first_and_reads_to_the_others(own
     assert own_redis.keys() == 1 and backend.get("version:site") is None  # the replica has not got it
     BestEffortRedisCache(replica, {}).set("version:site", stamp("2" * 32), 60)  # as replication would
     assert backend.get_many(["version:site"]) == {"version:site": stamp("2" * 32)}
+
+
+@pytest.fixture
+def redis_over_tls(tmp_path):
+    """A Redis that speaks only TLS, with a certificate for localhost signed by nobody anyone trusts."""
+    if not shutil.which("openssl"):
+        pytest.skip("openssl is not installed: it makes the test's certificate")
+    certificate, key = tmp_path / "certificate.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost"]
+        + ["-addext", "subjectAltName=DNS:localhost", "-keyout", str(key), "-out", str(certificate)],
+        check=True,
+        capture_output=True,
+    )
+    server = test_faults.RedisServer(test_faults.redis_server_program(), tmp_path)
+    server.options = ["--port", "0", "--tls-port", str(server.port), "--tls-auth-clients", "no"]  # TLS only, on its port
+    server.options += ["--tls-cert-file", str(certificate), "--tls-key-file", str(key)]
+    server.start()
+    try:
+        yield server, certificate
+    finally:
+        server.stop()
+
+
+def test_the_cache_reaches_redis_over_tls_and_checks_its_certificate(redis_over_tls):
+    server, certificate = redis_over_tls
+    address = f"rediss://localhost:{server.port}/0"
+    trusting = BestEffortRedisCache(f"{address}?ssl_ca_certs={certificate}", {})
+    trusting.set("version:site", stamp("1" * 32), 60)
+    assert trusting.get_many(["version:site"]) == {"version:site": stamp("1" * 32)} and trusting.available
+    unchecked = BestEffortRedisCache(f"{address}?ssl_cert_reqs=none", {})
+    assert unchecked.get("version:site") == stamp("1" * 32)
+    doubting = BestEffortRedisCache(address, {})  # the certificate is signed by no authority it knows
+    assert doubting.get("version:site") is None and not doubting.available
 
 
 def test_a_forked_worker_never_shares_the_connection_its_parent_opened(own_redis):

@@ -81,6 +81,7 @@ class RedisServer:
 
     def __init__(self, program, directory):
         self.program, self.directory = program, directory
+        self.options = []  # more of redis-server's, after the site's own
         self.port = free_port()
         self.process = None
         self.password = None
@@ -95,7 +96,7 @@ class RedisServer:
 
     def start(self):
         command = [self.program, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-        command += ["--unixsocket", str(self.socket_path)]
+        command += ["--unixsocket", str(self.socket_path), *self.options]
         self.process = subprocess.Popen([*command, "--dir", str(self.directory)], stdout=subprocess.DEVNULL)
         wait_until(lambda: answers_on(self.port), 10, f"Redis answering on port {self.port}")
 
