@@ -156,7 +156,9 @@ class RedisClient:
         """One MULTI … EXEC: every value, and each one's expiry, or none."""
         values = [part for key, value in data.items() for part in (key, self._serializer.dumps(value))]
         expiries = [] if timeout is None else [("EXPIRE", key, timeout) for key in data]
-        self._connections[0].ask(("MULTI",), ("MSET", *values), *expiries, ("EXEC",))
+        *_, applied = self._connections[0].ask(("MULTI",), ("MSET", *values), *expiries, ("EXEC",))
+        if not isinstance(applied, list) or any(isinstance(reply, Exception) for reply in applied):
+            raise RedisFailed(f"MULTI … EXEC answered {applied!r:.80}")
 
     def delete_many(self, keys):
         self.ask("DEL", *keys, write=True)

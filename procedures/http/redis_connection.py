@@ -99,7 +99,7 @@ class Connection:
         return True
 
     def connect(self):
-        self.socket = None  # one opened before a fork: the parent's stays open
+        self.socket = opened = None  # one opened before a fork: the parent's stays open
         try:
             if self.path:
                 opened = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -112,6 +112,8 @@ class Connection:
                     opened = self.tls_context().wrap_socket(opened, server_hostname=self.host)
             opened.settimeout(self.timeout)
         except OSError as error:
+            if opened is not None:
+                opened.close()
             raise RedisFailed(f"{type(error).__name__}: {error}") from error
         self.socket, self.pid, self.reader = opened, os.getpid(), hiredis.Reader()
         self.waiting = select.poll()
