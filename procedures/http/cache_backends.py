@@ -14,25 +14,19 @@ import random
 import threading
 import time
 from functools import lru_cache
-from urllib.parse import urlsplit
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache, RedisSerializer
 from django.utils.module_loading import import_string
 
 from .file_cache import unchangeable
-from .redis_connection import Connection, RedisFailed
+from .redis_connection import Connection, RedisFailed, without_password
 
 logger = logging.getLogger(__name__)
 
 WARN_EVERY_SECONDS = 60
 DEFAULT_FAILURE_PAUSE = 5.0
 DEFAULT_SOCKET_TIMEOUT = 0.5  # a healthy Redis answers in about a millisecond
-
-
-def without_password(server):
-    parts = urlsplit(server)
-    return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
 
 
 class RedisHealth:

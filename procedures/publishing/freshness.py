@@ -9,6 +9,7 @@ import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -87,7 +88,7 @@ def refresh_copies_now_or_soon(scopes):
 @task()
 def refresh_copies_later(scopes, until):
     """Another try at a change's copies, every few seconds until the cache takes them or the
-    old ones have expired (`until`)."""
+    old ones have expired (`until`). Each try writes what the database holds then."""
     if refresh_copies(scopes):
         return "refreshed"
     if time.time() >= until:
@@ -95,7 +96,9 @@ def refresh_copies_later(scopes, until):
     again = refresh_copies_later
     if not again.get_backend().supports_defer:  # a backend that runs tasks at once cannot wait
         return "not refreshed"
-    again.using(run_after=timezone.now() + datetime.timedelta(seconds=REFRESH_RETRY_SECONDS)).enqueue(scopes, until)
+    # Not before the cache tries Redis again: it leaves a failing Redis alone for a few seconds.
+    pause = max(REFRESH_RETRY_SECONDS, getattr(cache, "failure_pause", 0))
+    again.using(run_after=timezone.now() + datetime.timedelta(seconds=pause)).enqueue(scopes, until)
     return "to be tried again"
 
 

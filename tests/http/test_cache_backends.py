@@ -6,8 +6,10 @@ import datetime
 import os
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -16,7 +18,7 @@ from django.core.cache import cache
 from django.core.cache.backends import filebased
 from django.core.exceptions import ImproperlyConfigured
 
-from procedures.http import file_cache
+from procedures.http import file_cache, redis_connection
 from procedures.http.cache_backends import BestEffortRedisCache
 from procedures.http.file_cache import RememberingFileCache
 from procedures.http.page_cache import Entry
@@ -159,8 +161,13 @@ def test_the_cache_can_reach_redis_through_a_unix_socket(own_redis):
 def test_an_option_the_redis_client_does_not_know_stops_the_site_at_start_up():
     with pytest.raises(ImproperlyConfigured, match="Redis options not understood: retry_on_timeout"):
         BestEffortRedisCache("redis://127.0.0.1:6379/0", {"OPTIONS": {"retry_on_timeout": True}})
-    with pytest.raises(ImproperlyConfigured, match="redis://, rediss:// or unix://"):
-        BestEffortRedisCache("http://127.0.0.1:6379/0", {})
+    with pytest.raises(ImproperlyConfigured, match="redis://, rediss:// or unix://") as refused:
+        BestEffortRedisCache("http://user:s3cret@127.0.0.1:6379/0", {})
+    assert "s3cret" not in str(refused.value)
+    with pytest.raises(ImproperlyConfigured, match="socket_timeout is a number of seconds more than 0"):
+        BestEffortRedisCache("redis://127.0.0.1:6379/0", {"OPTIONS": {"socket_timeout": 0}})
+    with pytest.raises(ImproperlyConfigured, match="ssl_cert_reqs is required, optional or none"):
+        BestEffortRedisCache("rediss://127.0.0.1:6379/0?ssl_cert_reqs=sometimes", {})
 
 
 def test_with_several_servers_writes_go_to_the_first_and_reads_to_the_others(own_redis):
@@ -204,23 +211,85 @@ def test_the_cache_reaches_redis_over_tls_and_checks_its_certificate(redis_over_
     assert unchecked.get("version:site") == stamp("1" * 32)
     doubting = BestEffortRedisCache(address, {})  # the certificate is signed by no authority it knows
     assert doubting.get("version:site") is None and not doubting.available
+    elsewhere = BestEffortRedisCache(f"rediss://127.0.0.1:{server.port}/0?ssl_ca_certs={certificate}", {})
+    assert elsewhere.get("version:site") is None and not elsewhere.available  # the certificate is for localhost
+
+
+@pytest.mark.parametrize("ssl_cert_reqs", [None, ssl.CERT_NONE, "none", "CERT_NONE"])
+def test_every_way_redis_py_takes_of_not_checking_the_certificate_is_understood(redis_over_tls, ssl_cert_reqs):
+    server, _ = redis_over_tls
+    backend = BestEffortRedisCache(f"rediss://localhost:{server.port}/0", {"OPTIONS": {"ssl_cert_reqs": ssl_cert_reqs}})
+    backend.set("version:site", stamp("1" * 32), 60)
+    assert backend.get("version:site") == stamp("1" * 32) and backend.available
+
+
+def test_over_tls_each_connection_is_made_once_though_session_tickets_wait_on_it(redis_over_tls):
+    """Redis sends TLS session tickets after the handshake: a connection that finds them
+    waiting is still good, not one to throw away and make again."""
+    server, certificate = redis_over_tls
+    admin = redis_connection.Connection(f"rediss://localhost:{server.port}/0", ssl_ca_certs=str(certificate))
+
+    def connections_made():
+        (stats,) = admin.ask(("INFO", "stats"))
+        return int(stats.decode().split("total_connections_received:")[1].split()[0])
+
+    before = connections_made()
+    fresh = redis_connection.Connection(f"rediss://localhost:{server.port}/0", ssl_ca_certs=str(certificate))
+    fresh.connect()
+    time.sleep(0.2)  # the tickets have come, unread: nothing has been asked yet
+    assert fresh.usable() and fresh.ask(("PING",)) == [b"PONG"]
+    assert connections_made() - before == 1
+
+    admin.ask(("CONFIG", "SET", "requirepass", "secret"), ("AUTH", "secret"))
+    address = f"rediss://:secret@localhost:{server.port}/3?ssl_ca_certs={certificate}"
+    before = connections_made()
+    for number in range(20):
+        backend = BestEffortRedisCache(address, {})  # a password and a database: commands before the first asked
+        backend.set("version:site", stamp(f"{number:032x}"), 60)
+        assert backend.get_many(["version:site"]) == {"version:site": stamp(f"{number:032x}")}
+    assert connections_made() - before == 20
+
+
+def test_an_error_inside_a_transaction_counts_as_a_failure_and_leaves_the_connection_in_step(own_redis):
+    backend = BestEffortRedisCache(own_redis.url, {"OPTIONS": {"failure_pause": 0}})
+    backend.set("before", "kept", 60)
+    own_redis.ask("CONFIG", "SET", "maxmemory", "1")  # every write is refused: out of memory
+    assert backend.set_many({"a": 1, "b": 2}, 60) == ["a", "b"]
+    own_redis.ask("CONFIG", "SET", "maxmemory", "0")
+    assert backend.get("before") == "kept" and backend.get("a") is None
 
 
 def test_a_forked_worker_never_shares_the_connection_its_parent_opened(own_redis):
     """gunicorn --preload forks its workers from a process that may have used the cache: a
     shared socket would hand one process the other's replies."""
     backend = BestEffortRedisCache(own_redis.url, {})
-    backend.set_many({"parent": "p", "child": "c"}, 60)
-    assert backend.get("parent") == "p"
+    connection = backend._cache._connections[0]
+    (parents,) = connection.ask(("CLIENT", "ID"))
     reading, writing = os.pipe()
     child = os.fork()
     if child == 0:  # pragma: no cover (the child reports through the pipe)
-        answers = [backend.get("child") for _ in range(200)]
-        os.write(writing, b"ok" if answers == ["c"] * 200 else repr(answers[:3]).encode())
+        (childs,) = connection.ask(("CLIENT", "ID"))
+        os.write(writing, str(childs).encode())
         os._exit(0)
-    answers = [backend.get("parent") for _ in range(200)]
     os.waitpid(child, 0)
-    assert os.read(reading, 100) == b"ok" and answers == ["p"] * 200
+    assert int(os.read(reading, 100)) != parents
+    assert connection.ask(("CLIENT", "ID")) == [parents]  # the parent's connection, untouched
+
+
+def test_a_command_cut_off_by_an_interrupt_never_hands_its_reply_to_the_next(own_redis, monkeypatch):
+    backend = BestEffortRedisCache(own_redis.url, {"OPTIONS": {"socket_timeout": 5}})
+    backend.set_many({"first": "one", "second": "two"}, 60)
+    own_redis.hang()  # the reply to the next command comes only once Redis goes on
+
+    def interrupted(connection):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patched:
+        patched.setattr(redis_connection.Connection, "reply", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            backend.get("first")  # sent, its reply not read
+    threading.Timer(0.2, own_redis.process.send_signal, [signal.SIGCONT]).start()
+    assert backend.get("second") == "two"
 
 
 def test_with_redis_a_worker_reads_every_version_another_one_writes(own_redis):

@@ -3,6 +3,7 @@ served uncached and the API still limits each client; with the database down, vi
 plain 503 page with Retry-After. Each with a real Redis or a real server, started and stopped
 here on ports of their own."""
 
+import datetime
 import fcntl
 import logging
 import os
@@ -33,6 +34,7 @@ from procedures.http import cache_backends, faults
 from procedures.http.redis_connection import RedisFailed
 from procedures.models import Procedure
 from procedures.publishing.content import save_content
+from procedures.publishing.freshness import refresh_copies_later
 from tests.html import page as parsed
 
 PUBLIC = ["/", "/procedures/mesotherapy/", "/search/?q=hair+loss", "/api/v1/procedures/", "/api/v1/procedures/mesotherapy/"]
@@ -258,6 +260,16 @@ def test_the_worker_keeps_trying_until_redis_takes_the_new_versions(
     again.update(run_after=timezone.now())  # their time has come
     run_worker()
     assert "Some bruising" in risks_shown(client)
+
+
+def test_the_worker_tries_no_more_once_the_old_copies_have_expired(redis_server, settings, db, database_tasks, monkeypatch):
+    use_redis(settings, redis_server, failure_pause=30)
+    tries = []
+    redis_out_of_reach_while(monkeypatch, lambda: tries.append(refresh_copies_later.call(["site"], time.time() + 60)))
+    redis_out_of_reach_while(monkeypatch, lambda: tries.append(refresh_copies_later.call(["site"], time.time() - 1)))
+    assert tries == ["to be tried again", "the old copies have expired"]
+    (again,) = DBTaskResult.objects.filter(task_path__endswith="refresh_copies_later")
+    assert again.run_after - timezone.now() > datetime.timedelta(seconds=25)  # not while the cache leaves Redis alone
 
 
 def test_every_cache_operation_is_a_miss_or_does_nothing_when_redis_is_not_there(caplog):
