@@ -59,9 +59,19 @@ def seconds(name, value):
     """A socket timeout: None waits for ever; anything else must be more than 0."""
     if value is None:
         return None
-    if float(value) <= 0:
-        raise ImproperlyConfigured(f"Redis {name} is a number of seconds more than 0 (or None), not {value!r}.")
-    return float(value)
+    try:
+        if float(value) > 0:
+            return float(value)
+    except (TypeError, ValueError):
+        pass
+    raise ImproperlyConfigured(f"Redis {name} is a number of seconds more than 0 (or None), not {value!r}.")
+
+
+def database_number(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ImproperlyConfigured(f"A Redis database is a number, not {value!r}.") from None
 
 
 class Connection:
@@ -85,7 +95,7 @@ class Connection:
         self.path = options.pop("path", None)
         self.host, self.port = options.pop("host", None), int(options.pop("port", 0))
         self.tls = options.pop("tls", False)
-        self.db = int(options.pop("db", db))
+        self.db = database_number(options.pop("db", db))
         self.username = options.pop("username", None) or username
         self.password = options.pop("password", None) or password
         self.verify_certificate = checks_certificate(options.pop("ssl_cert_reqs", ssl_cert_reqs))

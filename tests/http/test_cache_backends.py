@@ -164,8 +164,11 @@ def test_an_option_the_redis_client_does_not_know_stops_the_site_at_start_up():
     with pytest.raises(ImproperlyConfigured, match="redis://, rediss:// or unix://") as refused:
         BestEffortRedisCache("http://user:s3cret@127.0.0.1:6379/0", {})
     assert "s3cret" not in str(refused.value)
-    with pytest.raises(ImproperlyConfigured, match="socket_timeout is a number of seconds more than 0"):
-        BestEffortRedisCache("redis://127.0.0.1:6379/0", {"OPTIONS": {"socket_timeout": 0}})
+    for timeout in (0, "soon"):
+        with pytest.raises(ImproperlyConfigured, match="socket_timeout is a number of seconds more than 0"):
+            BestEffortRedisCache("redis://127.0.0.1:6379/0", {"OPTIONS": {"socket_timeout": timeout}})
+    with pytest.raises(ImproperlyConfigured, match="A Redis database is a number, not 'cache'"):
+        BestEffortRedisCache("redis://127.0.0.1:6379/cache", {})
     with pytest.raises(ImproperlyConfigured, match="ssl_cert_reqs is required, optional or none"):
         BestEffortRedisCache("rediss://127.0.0.1:6379/0?ssl_cert_reqs=sometimes", {})
 
