@@ -147,6 +147,8 @@ def test_the_editors_procedure_form_meets_wcag(live_site, browser, width):
     log_in(page, live_site, "editor")
     page.goto(live_site + "/admin/procedures/procedure/")
     page.get_by_role("link", name="Mesotherapy", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/change/$"))  # axe run before the form has loaded finds no document
+    page.wait_for_load_state()
     results = Axe().run(page, options=WCAG_ONLY)
     assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in results.response["violations"]] == []
     context.close()

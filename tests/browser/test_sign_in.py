@@ -63,21 +63,27 @@ def test_the_sign_in_pages_have_no_accessibility_violations(live_site, browser, 
     page = context.new_page()
     found = {}
 
+    # Each check waits for what the step shows first: axe run while the next page loads finds no document.
     page.goto(live_site + "/admin/")
     found["login"] = violations(page)
     log_in(page, live_site, password="wrong")
+    expect(page.locator(".errornote")).to_be_visible()
     found["wrong password"] = violations(page)
     log_in(page, live_site)
+    expect(page.get_by_role("heading", name="Two-factor sign-in")).to_be_visible()
     found["code"] = violations(page)
     page.get_by_label("Code").fill("000000")
     page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".errornote")).to_be_visible()
     found["wrong code"] = violations(page)
     time.sleep(1.1)  # django-otp's pause after a wrong code
     page.get_by_label("Code").fill(code_from(app.bin_key))
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("link", name="Two-factor sign-in").click()
+    expect(page.get_by_role("button", name="Set up a different app")).to_be_visible()
     found["backup codes"] = violations(page)
     page.get_by_role("button", name="Set up a different app").click()
+    expect(page.get_by_role("img", name="QR code to scan with your authenticator app")).to_be_visible()
     found["setting up"] = violations(page)
     page.get_by_role("button", name="Log out").click()
     for _ in range(6):
