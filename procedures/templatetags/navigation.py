@@ -1,9 +1,11 @@
 import re
-from functools import cache
+from functools import cache, lru_cache
 from urllib.parse import urlencode
 
 from django import template
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.urls import Resolver404, resolve, reverse, translate_url
 from django.utils.translation import get_language, gettext, override
 
@@ -79,24 +81,18 @@ def language_versions(context):
     error_page = is_error_page(context)
     if text_languages is None and not (match and match.url_name in SITE_WORDS or error_page):
         text_languages = [settings.LANGUAGE_CODE]
-    # A public page has a version in each language; for any other address (a page not there, an
-    # error page in the admin or the API) the switcher offers each language's home page.
-    try:
-        has_versions = "procedures" in resolve(request.path_info).namespaces
-    except Resolver404:
-        has_versions = False
-    here = request.path if has_versions else None
+    here = addresses_in_each_language(request.path_info, request.path, current)
     query = kept_query(request, match)
     versions = []
     canonical_path = request.path
     for code, name in settings.LANGUAGES:
-        path = translate_url(here, code) if here else address_in("procedures:home", code)
+        path = here[code] if here else address_in("procedures:home", code)
         has_text = text_languages is None or code in text_languages
         versions.append(
             {**language(code), "code": code, "name": name, "url": path + query, "current": code == current, "has_text": has_text}
         )
         if code == current and here and not has_text:
-            canonical_path = translate_url(here, text_languages[0])
+            canonical_path = here[text_languages[0]]
     untranslated = text_languages is not None and current not in text_languages
     return {
         "versions": versions,
@@ -105,6 +101,36 @@ def language_versions(context):
         "text_language": language(text_languages[0]) if untranslated else None,
         "error_page": error_page,  # no alternates for search engines
     }
+
+
+REMEMBERED_PATH_LENGTH = 200
+
+
+def addresses_in_each_language(path_info, path, current):
+    """{language: this address in it}, or None when the address has no language versions: a
+    public page has one in each language; any other address (a page not there, an error page in
+    the admin or the API) does not. Worked out once per address and language in each process
+    (addresses of a usual length: a flood of long made-up ones is not kept)."""
+    if len(path) > REMEMBERED_PATH_LENGTH:
+        return versions_of(path_info, path, current)
+    return remembered_versions_of(path_info, path, current)
+
+
+def versions_of(path_info, path, current):
+    with override(current):  # an address resolves in the language it is asked in
+        try:
+            has_versions = "procedures" in resolve(path_info).namespaces
+        except Resolver404:
+            return None
+        return {code: translate_url(path, code) for code, _ in settings.LANGUAGES} if has_versions else None
+
+
+remembered_versions_of = lru_cache(maxsize=1024)(versions_of)  # about 0.5 KB each
+
+
+@receiver(setting_changed)
+def settings_changed(**kwargs):  # in tests
+    remembered_versions_of.cache_clear()
 
 
 def is_error_page(context):
