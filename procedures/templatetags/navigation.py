@@ -10,6 +10,7 @@ from django.urls import Resolver404, resolve, reverse, translate_url
 from django.utils.translation import get_language, gettext, override
 
 from procedures.http.languages import address_in_default_language
+from procedures.http.page_cache import REMEMBERED_PATH_LENGTH
 from procedures.http.policies import CACHED
 from procedures.templatetags.structured_data import json_ld
 from procedures.text.languages import language
@@ -101,9 +102,6 @@ def language_versions(context):
         "text_language": language(text_languages[0]) if untranslated else None,
         "error_page": error_page,  # no alternates for search engines
     }
-
-
-REMEMBERED_PATH_LENGTH = 200
 
 
 def addresses_in_each_language(path_info, path, current):
