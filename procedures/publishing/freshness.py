@@ -93,12 +93,11 @@ def refresh_copies_later(scopes, until):
         return "refreshed"
     if time.time() >= until:
         return "the old copies have expired"
-    again = refresh_copies_later
-    if not again.get_backend().supports_defer:  # a backend that runs tasks at once cannot wait
+    if not refresh_copies_later.get_backend().supports_defer:  # a backend that runs tasks at once cannot wait
         return "not refreshed"
     # Not before the cache tries Redis again: it leaves a failing Redis alone for a few seconds.
     pause = max(REFRESH_RETRY_SECONDS, getattr(cache, "failure_pause", 0))
-    again.using(run_after=timezone.now() + datetime.timedelta(seconds=pause)).enqueue(scopes, until)
+    refresh_copies_later.using(run_after=timezone.now() + datetime.timedelta(seconds=pause)).enqueue(scopes, until)
     return "to be tried again"
 
 
