@@ -187,12 +187,15 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.filebased.FileBas
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     # The cache only makes pages faster: when Redis fails, pages are built without it, a Redis
     # that hangs is given up on after a short timeout, and after a failure it is left alone for
-    # a few seconds (procedures/http/cache_backends.py). Options in CACHE_URL win.
+    # a few seconds (procedures/http/cache_backends.py). Each worker remembers the versions
+    # it read until Redis says they changed, trusting them at most CACHE_REMEMBER_SECONDS
+    # without hearing from Redis (0: ask on every request). Options in CACHE_URL win.
     CACHES["default"]["BACKEND"] = "procedures.http.cache_backends.BestEffortRedisCache"
     CACHES["default"]["OPTIONS"] = {
         "socket_connect_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=0.5),
         "socket_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=0.5),
         "failure_pause": env.float("CACHE_FAILURE_PAUSE", default=5.0),
+        "remember_seconds": env.float("CACHE_REMEMBER_SECONDS", default=0.25),
         **CACHES["default"].get("OPTIONS", {}),
     }
 

@@ -7,7 +7,9 @@ does not wait for its own timeout; then the next operation tries again. The log 
 warning a minute at most while Redis is failing, and one line when it answers again.
 
 The commands go over redis_connection.py, not redis-py (which Django's Redis cache uses): one
-connection to each server in each thread, kept open between requests."""
+connection to each server in each thread, kept open between requests. The versions every
+cached page checks (`get_many_remembered`) are remembered by each worker until Redis says they
+changed, so a cached page costs no round trip to Redis."""
 
 import logging
 import random
@@ -27,6 +29,7 @@ logger = logging.getLogger(__name__)
 WARN_EVERY_SECONDS = 60
 DEFAULT_FAILURE_PAUSE = 5.0
 DEFAULT_SOCKET_TIMEOUT = 0.5  # a healthy Redis answers in about a millisecond
+DEFAULT_REMEMBER_SECONDS = 0.25  # how long a worker trusts what it remembers without hearing from Redis
 
 
 class RedisHealth:
@@ -96,6 +99,8 @@ class RedisClient:
             serializer = import_string(serializer)
         self._serializer = serializer() if callable(serializer) else serializer or RedisSerializer()
         self._connections = [Connection(server, **options) for server in servers]
+        # The versions are remembered from one connection (a replica's, if there are any).
+        self._remembering = self._connections[0] if len(servers) == 1 else random.choice(self._connections[1:])  # noqa: S311
 
     def ask(self, *command, write=False):
         if write or len(self._connections) == 1:
@@ -134,6 +139,14 @@ class RedisClient:
         """One MGET: what every cached page asks, for the versions of what it shows."""
         keys = list(keys)
         values = self.ask("MGET", *keys) if keys else []
+        if not isinstance(values, list) or len(values) != len(keys):
+            raise RedisFailed(f"MGET of {len(keys)} keys answered {values!r:.80}")
+        return {key: self._serializer.loads(value) for key, value in zip(keys, values, strict=True) if value is not None}
+
+    def get_many_remembered(self, keys):
+        """As get_many, from what this connection remembers where Redis has not said it changed."""
+        keys = list(keys)
+        values = self._remembering.read_remembering(keys)
         if not isinstance(values, list) or len(values) != len(keys):
             raise RedisFailed(f"MGET of {len(keys)} keys answered {values!r:.80}")
         return {key: self._serializer.loads(value) for key, value in zip(keys, values, strict=True) if value is not None}
@@ -193,14 +206,16 @@ class BestEffortRedisCache(RedisCache):
 
     Options: `socket_connect_timeout` and `socket_timeout` (half a second by default, so a Redis
     that hangs is soon given up on), `failure_pause` (seconds to leave Redis alone after a
-    failure), `serializer`, and what an address may also say: `db`, `username`, `password`,
-    `ssl_ca_certs`, `ssl_cert_reqs`."""
+    failure), `remember_seconds` (how long a worker trusts the versions it remembers without
+    hearing from Redis; 0 asks for them on every request), `serializer`, and what an address
+    may also say: `db`, `username`, `password`, `ssl_ca_certs`, `ssl_cert_reqs`."""
 
     def __init__(self, server, params):
         options = dict(params.get("OPTIONS", {}))
         self.failure_pause = float(options.pop("failure_pause", DEFAULT_FAILURE_PAUSE))
         options.setdefault("socket_connect_timeout", DEFAULT_SOCKET_TIMEOUT)
         options.setdefault("socket_timeout", DEFAULT_SOCKET_TIMEOUT)
+        options.setdefault("remember_seconds", DEFAULT_REMEMBER_SECONDS)
         options.setdefault("serializer", RememberingSerializer)
         super().__init__(server, {**params, "OPTIONS": options})
         # Made now, not when first used as Django's: an option it does not take stops the start-up.
@@ -234,6 +249,13 @@ class BestEffortRedisCache(RedisCache):
         """As RedisCache.get_many: what every cached page asks, for the versions of what it shows."""
         stored = {self.stored_key(key, version): key for key in keys}
         found = self._or({}, self._cache.get_many, list(stored)) if stored else {}
+        return {stored[key]: value for key, value in found.items()}
+
+    def get_many_remembered(self, keys, version=None):
+        """As get_many, but what this worker read before and Redis has not said changed since
+        is not asked again (procedures.models.freshness: the versions every cached page checks)."""
+        stored = {self.stored_key(key, version): key for key in keys}
+        found = self._or({}, self._cache.get_many_remembered, list(stored)) if stored else {}
         return {stored[key]: value for key, value in found.items()}
 
     def has_key(self, key, version=None):

@@ -11,12 +11,19 @@ its set time, a review falls due — and those moments are worked out from the s
 Cached answers are keyed by the versions and moments of the scopes they show
 (procedures.http), so no cached answer can outlive a change; and since the database, not the
 cache, keeps the versions, an evicted or emptied cache only costs a rebuild, never an old page.
+
+With Redis, each worker remembers the copies it read until Redis tells it they changed
+(procedures.http.cache_backends). Redis tells every worker the moment a copy is written, but
+the word takes a moment to arrive; so a copy is used by nobody until WORD_REACHES_EVERY_WORKER
+after it was written, and a save answers no sooner: once any server served the new page,
+none serves the old one, and once the editor's save answered, every server serves the new.
 """
 
 import datetime
 import hashlib
 import secrets
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, replace
 from itertools import takewhile
 
 from django.core.cache import cache
@@ -31,6 +38,8 @@ PAGE = "page:"
 COPY_SECONDS = 60  # how long a cache copy is trusted before it is read from the database again
 UPCOMING = 50  # moments ahead kept in a copy
 NEVER = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+# From Redis to every worker on every server, and any difference between the servers' clocks.
+WORD_REACHES_EVERY_WORKER = 0.02
 
 
 def page_scope(slug):
@@ -66,6 +75,7 @@ class Stamp:
     last_modified: datetime.datetime
     passed: datetime.datetime | None  # the latest such moment after changed_at, when the stamp was read
     upcoming: tuple  # the next such moments
+    copied_at: float = 0.0  # time.time() when this copy was put in the cache
 
     def moments(self, now):
         passed = [self.passed] if self.passed is not None and self.passed <= now else []
@@ -99,14 +109,28 @@ def new_version(scopes):
 def stamps(scopes):
     """{scope: Stamp}, from the cache's copies; from the database where a copy is missing."""
     keys = {scope: copy_key(scope) for scope in scopes}
-    found = cache.get_many(list(keys.values()))
+    remembered = getattr(cache, "get_many_remembered", None)  # Redis: a worker remembers what it read
+    found = remembered(list(keys.values())) if remembered else cache.get_many(list(keys.values()))
+    if remembered and found:
+        until_every_worker_heard(found.values())
     missing = [scope for scope, key in keys.items() if key not in found]
     if missing:
         for scope, stamp in read_stamps(missing).items():
             if stamp.version:  # not for a scope never changed: a flood of made-up addresses fills no cache
-                cache.add(keys[scope], stamp, COPY_SECONDS)  # add: a newer copy set after a commit wins
+                cache.add(keys[scope], copied(stamp), COPY_SECONDS)  # add: a newer copy set after a commit wins
             found[keys[scope]] = stamp
     return {scope: found[key] for scope, key in keys.items()}
+
+
+def copied(stamp):
+    return replace(stamp, copied_at=time.time())
+
+
+def until_every_worker_heard(copies):
+    """Wait, if a copy was written so lately that some worker may not yet have heard of it."""
+    wait = max(stamp.copied_at for stamp in copies) + WORD_REACHES_EVERY_WORKER - time.time()
+    if wait > 0:
+        time.sleep(wait)
 
 
 def refresh_copies(scopes):
@@ -116,8 +140,11 @@ def refresh_copies(scopes):
     the cache took them: one that failed (Redis out of reach) may still hold the old copies."""
     stamps_now = read_stamps(scopes)
     for _ in range(3):
-        if cache.set_many({copy_key(scope): stamp for scope, stamp in stamps_now.items()}, COPY_SECONDS):
+        copies = {copy_key(scope): copied(stamp) for scope, stamp in stamps_now.items()}
+        if cache.set_many(copies, COPY_SECONDS):
             return False  # the keys it did not take
+        if hasattr(cache, "get_many_remembered"):
+            until_every_worker_heard(copies.values())  # the save answers once every server knows
         written = {scope: stamp.version for scope, stamp in stamps_now.items()}
         if dict(ContentVersion.objects.filter(scope__in=scopes).values_list("scope", "version")) == written:
             return True

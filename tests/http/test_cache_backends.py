@@ -3,6 +3,7 @@ hold now, whoever wrote it (another web worker, the task worker), though each wo
 what it read; Redis commands reuse one client."""
 
 import datetime
+import gzip
 import os
 import shutil
 import signal
@@ -11,17 +12,22 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
 
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.core.cache.backends import filebased
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+from django.test import Client
 
 from procedures.http import file_cache, redis_connection
 from procedures.http.cache_backends import BestEffortRedisCache
 from procedures.http.file_cache import RememberingFileCache
 from procedures.http.page_cache import Entry
+from procedures.models import freshness
 from procedures.models.freshness import Stamp
 from procedures.publishing.content import save_content
 from tests.factories import ProcedureFactory
@@ -358,3 +364,156 @@ def test_a_connection_redis_closed_while_idle_costs_no_miss(own_redis):
     assert own_redis.ask("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes") >= 1
     assert backend.get_many(["version:site"]) == {"version:site": stamp("1" * 32)}
     assert backend.available
+
+
+# Each worker remembers the versions it read, until Redis says they changed ---------------------
+
+
+def commands_processed(own_redis):
+    """How many commands Redis has answered, not counting the one that asks."""
+    stats = own_redis.ask("INFO", "stats").decode()
+    return int(stats.split("total_commands_processed:")[1].split()[0])
+
+
+def heard_of_it():
+    """What the site gives Redis's word of a change to reach every worker before a save answers."""
+    time.sleep(freshness.WORD_REACHES_EVERY_WORKER)
+
+
+def test_with_redis_a_worker_remembers_the_versions_until_redis_says_they_changed(own_redis):
+    writer, reader = (BestEffortRedisCache(own_redis.url, {"KEY_PREFIX": "mesocare"}) for _ in range(2))
+    both = ["version:site", "version:page:x"]
+    writer.set("version:site", stamp("1" * 32), 60)
+    assert reader.get_many_remembered(both) == {"version:site": stamp("1" * 32)}
+    before = commands_processed(own_redis)
+    for _ in range(50):
+        assert reader.get_many_remembered(both) == {"version:site": stamp("1" * 32)}
+    assert commands_processed(own_redis) - before == 1, "only the count's own question: no read asked Redis"
+
+    for number in range(20):
+        writer.set("version:site", stamp(f"{number:032x}"), 60)
+        heard_of_it()
+        assert reader.get_many_remembered(both) == {"version:site": stamp(f"{number:032x}")}
+    writer.set("version:page:x", stamp("2" * 32), 60)  # there was none when it was read
+    heard_of_it()
+    assert reader.get_many_remembered(both) == {"version:site": stamp(f"{19:032x}"), "version:page:x": stamp("2" * 32)}
+    writer.delete("version:site")
+    heard_of_it()
+    assert reader.get_many_remembered(both) == {"version:page:x": stamp("2" * 32)}
+    own_redis.ask("FLUSHDB")
+    heard_of_it()
+    assert reader.get_many_remembered(both) == {}
+    writer.set_many({"version:site": stamp("3" * 32)}, 1)
+    time.sleep(1.2)  # expired, though Redis may not have noticed yet: what is remembered is soon asked again
+    assert reader.get_many_remembered(both) == {}
+    assert len(redis_clients(own_redis)) == 2, "one connection each, the word of changes coming over it"
+
+
+def test_after_word_of_many_changes_at_once_a_worker_asks_again_for_everything(own_redis):
+    """Word of a change of many pages may fill the socket's buffer with more still waiting on
+    Redis's side: the worker cannot know that it heard of every change, so it forgets all."""
+    writer, reader = (BestEffortRedisCache(own_redis.url, {"OPTIONS": {"remember_seconds": 60}}) for _ in range(2))
+    pages = [f"version:page:treatment-{number}" for number in range(600)]
+    writer.set_many({key: stamp("1" * 32) for key in [*pages, "version:site"]}, 60)
+    for start in range(0, len(pages), 100):
+        reader.get_many_remembered(pages[start : start + 100])
+    assert reader.get_many_remembered(["version:site"]) == {"version:site": stamp("1" * 32)}
+    writer.set_many({key: stamp("2" * 32) for key in pages}, 60)  # not the site's
+    heard_of_it()
+    before = commands_processed(own_redis)
+    assert reader.get_many_remembered(["version:site"]) == {"version:site": stamp("1" * 32)}
+    assert commands_processed(own_redis) - before == 1 + 2, "asked again (CLIENT CACHING YES, MGET)"
+
+
+def test_a_worker_trusts_what_it_remembers_only_for_a_moment_without_asking_redis(own_redis):
+    """A Redis that stopped answering, or a network cut, says nothing: what a worker remembers
+    is used for `remember_seconds` at most, then Redis is asked again."""
+    options = {"remember_seconds": 0.3, "socket_timeout": 0.2, "failure_pause": 0}
+    reader = BestEffortRedisCache(own_redis.url, {"OPTIONS": options})
+    reader.set("version:site", stamp("1" * 32), 60)
+    assert reader.get_many_remembered(["version:site"]) == {"version:site": stamp("1" * 32)}
+    own_redis.hang()
+    try:
+        assert reader.get_many_remembered(["version:site"]) == {"version:site": stamp("1" * 32)}
+        time.sleep(0.35)
+        assert reader.get_many_remembered(["version:site"]) == {}  # asked, no answer in time: a miss
+        assert not reader.available
+    finally:
+        own_redis.process.send_signal(signal.SIGCONT)
+    assert reader.get_many_remembered(["version:site"]) == {"version:site": stamp("1" * 32)}
+
+
+def test_a_worker_forgets_what_it_remembers_when_redis_restarts(own_redis):
+    writer, reader = (BestEffortRedisCache(own_redis.url, {"OPTIONS": {"failure_pause": 0}}) for _ in range(2))
+    writer.set("version:site", stamp("1" * 32), 60)
+    assert reader.get_many_remembered(["version:site"]) == {"version:site": stamp("1" * 32)}
+    own_redis.stop()
+    own_redis.start()  # empty, and it has never heard of the reader
+    writer.set("version:site", stamp("2" * 32), 60)
+    assert reader.get_many_remembered(["version:site"]) == {"version:site": stamp("2" * 32)}
+    assert reader.available
+
+
+def test_a_redis_that_will_not_say_what_changed_is_asked_on_every_read(own_redis, caplog):
+    own_redis.ask("ACL", "SETUSER", "site", "on", ">pass", "~*", "&*", "+@all", "-client")
+    writer = BestEffortRedisCache(own_redis.url, {})
+    reader = BestEffortRedisCache(own_redis.url.replace("redis://", "redis://site:pass@"), {})
+    writer.set("version:site", stamp("1" * 32), 60)
+    assert reader.get_many_remembered(["version:site"]) == {"version:site": stamp("1" * 32)}
+    assert "Redis does not tell which keys changed" in caplog.text and reader.available
+    before = commands_processed(own_redis)
+    for number in range(5):
+        writer.set("version:site", stamp(f"{number:032x}"), 60)
+        assert reader.get_many_remembered(["version:site"]) == {"version:site": stamp(f"{number:032x}")}
+    assert commands_processed(own_redis) - before == 1 + 5 + 5
+
+
+def test_remembering_can_be_turned_off():
+    assert redis_connection.Connection("redis://localhost", remember_seconds=0).remember_seconds is None
+    with pytest.raises(ImproperlyConfigured, match="remember_seconds is a number of seconds"):
+        BestEffortRedisCache("redis://localhost", {"OPTIONS": {"remember_seconds": "soon"}})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_redis_a_worker_that_remembered_the_versions_serves_the_new_page_once_a_save_answered(own_redis, settings):
+    test_faults.use_redis(settings, own_redis, remember_seconds=60)  # however slowly the test runs
+    procedure = ProcedureFactory(risks="Before the save.")
+    other_worker = ThreadPoolExecutor(1)  # a thread of its own: its own cache, connection and memory
+
+    def other_worker_serves():
+        """What a browser gets (compressed) from the other worker, and the text it shows."""
+        asked = lambda: Client().get(procedure.get_absolute_url(), headers={"Accept-Encoding": "gzip"})  # noqa: E731
+        served = other_worker.submit(asked).result()
+        return served, text(SimpleNamespace(content=gzip.decompress(served.content)))
+
+    try:
+        assert other_worker_serves()[0]["X-Cache"] == "miss"
+        before = commands_processed(own_redis)
+        served, shown = other_worker_serves()
+        assert served["X-Cache"] == "hit" and "Before the save." in shown
+        assert commands_processed(own_redis) - before == 1, "a cached page should not ask Redis anything"
+        procedure.risks = "After the save."
+        save_content(procedure)  # in this thread: another worker's
+        served, shown = other_worker_serves()
+        assert "After the save." in shown and "Before the save." not in shown
+    finally:
+        other_worker.submit(lambda: connection.close()).result()
+        other_worker.shutdown()
+
+
+def test_with_redis_no_worker_uses_a_copy_before_every_worker_can_have_heard_of_it(own_redis, settings, db, monkeypatch):
+    """Redis tells every worker that a copy changed the moment it is written, but the word takes
+    a moment to arrive: the save answers, and a worker uses the new copy, no sooner than
+    WORD_REACHES_EVERY_WORKER after it was written, so no worker serves the old page after
+    another served the new one."""
+    waits = []
+    monkeypatch.setattr(freshness, "time", SimpleNamespace(time=time.time, sleep=waits.append))
+    freshness.refresh_copies(["site"])
+    assert waits == [], "the file cache and memory caches remember nothing: nobody waits"
+    test_faults.use_redis(settings, own_redis)
+    freshness.refresh_copies(["site"])
+    freshness.stamps(["site"])  # at once (the wait above was not waited)
+    assert len(waits) == 2 and all(0 < wait <= freshness.WORD_REACHES_EVERY_WORKER for wait in waits)
+    time.sleep(freshness.WORD_REACHES_EVERY_WORKER)
+    freshness.stamps(["site"])
+    assert len(waits) == 2

@@ -221,6 +221,7 @@ def redis_out_of_reach_while(monkeypatch, action):
 
     with monkeypatch.context() as out_of_reach:
         out_of_reach.setattr(cache_backends.Connection, "ask", refused)
+        out_of_reach.setattr(cache_backends.Connection, "read_remembering", refused)
         action()
 
 
@@ -278,6 +279,7 @@ def test_every_cache_operation_is_a_miss_or_does_nothing_when_redis_is_not_there
     assert backend.get("page", "missing") == "missing"
     assert not backend.available
     assert backend.get_many(["a", "b"]) == {}
+    assert backend.get_many_remembered(["a", "b"]) == {}
     assert backend.get_or_set("footer", lambda: ["About"]) == ["About"]
     assert backend.has_key("page") is False
     assert backend.set("page", "html") is None
@@ -302,7 +304,7 @@ def test_with_redis_in_cache_url_the_site_uses_the_cache_it_can_do_without():
     )
     assert result.stdout.splitlines()[-1] == (
         "procedures.http.cache_backends.BestEffortRedisCache "
-        "[('failure_pause', 5.0), ('socket_connect_timeout', 0.5), ('socket_timeout', 2)]"
+        "[('failure_pause', 5.0), ('remember_seconds', 0.25), ('socket_connect_timeout', 0.5), ('socket_timeout', 2)]"
     ), result.stderr
 
 
