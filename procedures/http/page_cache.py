@@ -12,7 +12,8 @@ for. The label is its ETag and decides its Last-Modified, so:
 - the label is read before the page is built, so an answer is never labelled newer than what
   it shows;
 - each worker also keeps the answers it served last in its own memory, by label: the shared
-  cache is asked only for the versions (a few bytes), not for the whole answer again.
+  cache is asked only for the versions (a few bytes), not for the whole answer again; with
+  Redis, not even for those while Redis has not said they changed (models.freshness).
 
 Answers carry Cache-Control for browsers and shared caches (settings HTTP_*), and go out
 compressed to clients that accept it. Staff (anyone with a session) are never served or given
