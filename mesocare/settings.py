@@ -93,6 +93,8 @@ MIDDLEWARE = [
     # Public pages are read only: other methods get 405 with Allow, before the CSRF check; a HEAD
     # loses its body only here, outside the page cache, which keeps whole answers.
     "procedures.http.methods.ReadOnlyPublicPagesMiddleware",
+    # A save answers once no worker on any server can still show what it replaced.
+    "procedures.http.page_cache.SavesAnswerOnceEveryWorkerShowsThem",
     # Public pages and API answers, cached whole and exactly fresh, with HTTP caching headers;
     # a cached answer goes out from here, with nothing below this line run for it.
     "procedures.http.page_cache.PageCacheMiddleware",
@@ -187,15 +189,16 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.filebased.FileBas
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     # The cache only makes pages faster: when Redis fails, pages are built without it, a Redis
     # that hangs is given up on after a short timeout, and after a failure it is left alone for
-    # a few seconds (procedures/http/cache_backends.py). Each worker remembers the versions
-    # it read until Redis says they changed, trusting them at most CACHE_REMEMBER_SECONDS
-    # without hearing from Redis (0: ask on every request). Options in CACHE_URL win.
+    # a few seconds (procedures/http/cache_backends.py). Each worker remembers the versions it
+    # read for CACHE_REMEMBER_SECONDS (0: asks on every request); a save answers, and a worker
+    # shows a new version, only once no worker can still be using the old one
+    # (procedures/models/freshness.py). Options in CACHE_URL win.
     CACHES["default"]["BACKEND"] = "procedures.http.cache_backends.BestEffortRedisCache"
     CACHES["default"]["OPTIONS"] = {
         "socket_connect_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=0.5),
         "socket_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=0.5),
         "failure_pause": env.float("CACHE_FAILURE_PAUSE", default=5.0),
-        "remember_seconds": env.float("CACHE_REMEMBER_SECONDS", default=0.25),
+        "remember_seconds": env.float("CACHE_REMEMBER_SECONDS", default=0.1),
         **CACHES["default"].get("OPTIONS", {}),
     }
 

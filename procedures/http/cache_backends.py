@@ -7,9 +7,11 @@ does not wait for its own timeout; then the next operation tries again. The log 
 warning a minute at most while Redis is failing, and one line when it answers again.
 
 The commands go over redis_connection.py, not redis-py (which Django's Redis cache uses): one
-connection to each server in each thread, kept open between requests. The versions every
-cached page checks (`get_many_remembered`) are remembered by each worker until Redis says they
-changed, so a cached page costs no round trip to Redis."""
+connection to each server in each thread, kept open between requests.
+
+The versions every cached page checks are remembered by each worker for a moment
+(`remember_seconds`, `get_many_remembered`), so that a cached page seldom asks Redis anything;
+procedures.models.freshness waits that moment out where it must, so that no page is older for it."""
 
 import logging
 import random
@@ -19,6 +21,7 @@ from functools import lru_cache
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache, RedisSerializer
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 from .file_cache import unchangeable
@@ -29,7 +32,9 @@ logger = logging.getLogger(__name__)
 WARN_EVERY_SECONDS = 60
 DEFAULT_FAILURE_PAUSE = 5.0
 DEFAULT_SOCKET_TIMEOUT = 0.5  # a healthy Redis answers in about a millisecond
-DEFAULT_REMEMBER_SECONDS = 0.25  # how long a worker trusts what it remembers without hearing from Redis
+DEFAULT_REMEMBER_SECONDS = 0.1
+REMEMBERED_KEYS = 1024
+NOTHING = object()  # remembered: Redis has no such key
 
 
 class RedisHealth:
@@ -85,6 +90,15 @@ def health_of(servers):
         return health_by_server.setdefault(tuple(servers), RedisHealth(servers))
 
 
+def remember_seconds(value):
+    try:
+        if float(value) >= 0:
+            return float(value)
+    except (TypeError, ValueError):
+        pass
+    raise ImproperlyConfigured(f"Redis remember_seconds is a number of seconds, 0 or more, not {value!r}.")
+
+
 def expiring(timeout):
     """SET's words for a timeout in seconds; None keeps the value until it is deleted."""
     return () if timeout is None else ("EX", timeout)
@@ -99,8 +113,6 @@ class RedisClient:
             serializer = import_string(serializer)
         self._serializer = serializer() if callable(serializer) else serializer or RedisSerializer()
         self._connections = [Connection(server, **options) for server in servers]
-        # The versions are remembered from one connection (a replica's, if there are any).
-        self._remembering = self._connections[0] if len(servers) == 1 else random.choice(self._connections[1:])  # noqa: S311
 
     def ask(self, *command, write=False):
         if write or len(self._connections) == 1:
@@ -135,18 +147,10 @@ class RedisClient:
     def delete(self, key):
         return bool(self.ask("DEL", key, write=True))
 
-    def get_many(self, keys):
-        """One MGET: what every cached page asks, for the versions of what it shows."""
+    def get_many(self, keys, from_first=False):
+        """One MGET. `from_first`: from the first server, where writes go (no replica lags behind)."""
         keys = list(keys)
-        values = self.ask("MGET", *keys) if keys else []
-        if not isinstance(values, list) or len(values) != len(keys):
-            raise RedisFailed(f"MGET of {len(keys)} keys answered {values!r:.80}")
-        return {key: self._serializer.loads(value) for key, value in zip(keys, values, strict=True) if value is not None}
-
-    def get_many_remembered(self, keys):
-        """As get_many, from what this connection remembers where Redis has not said it changed."""
-        keys = list(keys)
-        values = self._remembering.read_remembering(keys)
+        values = self.ask("MGET", *keys, write=from_first) if keys else []
         if not isinstance(values, list) or len(values) != len(keys):
             raise RedisFailed(f"MGET of {len(keys)} keys answered {values!r:.80}")
         return {key: self._serializer.loads(value) for key, value in zip(keys, values, strict=True) if value is not None}
@@ -206,16 +210,17 @@ class BestEffortRedisCache(RedisCache):
 
     Options: `socket_connect_timeout` and `socket_timeout` (half a second by default, so a Redis
     that hangs is soon given up on), `failure_pause` (seconds to leave Redis alone after a
-    failure), `remember_seconds` (how long a worker trusts the versions it remembers without
-    hearing from Redis; 0 asks for them on every request), `serializer`, and what an address
-    may also say: `db`, `username`, `password`, `ssl_ca_certs`, `ssl_cert_reqs`."""
+    failure), `remember_seconds` (how long a worker uses the versions it read without asking
+    again: 0.1 s by default, 0 asks every time), `serializer`, and what an address may also
+    say: `db`, `username`, `password`, `ssl_ca_certs`, `ssl_cert_reqs`."""
 
     def __init__(self, server, params):
         options = dict(params.get("OPTIONS", {}))
         self.failure_pause = float(options.pop("failure_pause", DEFAULT_FAILURE_PAUSE))
+        self.remembers_for = remember_seconds(options.pop("remember_seconds", DEFAULT_REMEMBER_SECONDS))
+        self.remembered, self.forget_at = {}, 0.0
         options.setdefault("socket_connect_timeout", DEFAULT_SOCKET_TIMEOUT)
         options.setdefault("socket_timeout", DEFAULT_SOCKET_TIMEOUT)
-        options.setdefault("remember_seconds", DEFAULT_REMEMBER_SECONDS)
         options.setdefault("serializer", RememberingSerializer)
         super().__init__(server, {**params, "OPTIONS": options})
         # Made now, not when first used as Django's: an option it does not take stops the start-up.
@@ -252,22 +257,40 @@ class BestEffortRedisCache(RedisCache):
         return {stored[key]: value for key, value in found.items()}
 
     def get_many_remembered(self, keys, version=None):
-        """As get_many, but what this worker read before and Redis has not said changed since
-        is not asked again (procedures.models.freshness: the versions every cached page checks)."""
+        """As get_many, but what this worker read less than `remembers_for` seconds ago is not
+        asked again (procedures.models.freshness: the versions every cached page checks)."""
+        now = time.monotonic()
+        if now >= self.forget_at:
+            self.remembered, self.forget_at = {}, now + self.remembers_for
         stored = {self.stored_key(key, version): key for key in keys}
-        found = self._or({}, self._cache.get_many_remembered, list(stored)) if stored else {}
-        return {stored[key]: value for key, value in found.items()}
+        if missing := [key for key in stored if key not in self.remembered]:
+            found = self._or(None, self._cache.get_many, missing, from_first=True)
+            if found is None:  # failing: nothing to remember
+                return {stored[key]: value for key, value in self.remembered.items() if key in stored and value is not NOTHING}
+            if len(self.remembered) + len(missing) > REMEMBERED_KEYS:
+                self.remembered = {}
+            self.remembered.update((key, found.get(key, NOTHING)) for key in missing)
+        return {stored[key]: value for key in stored if (value := self.remembered[key]) is not NOTHING}
+
+    def forget(self, keys):
+        for key in keys:
+            self.remembered.pop(key, None)
 
     def has_key(self, key, version=None):
         return self._or(False, super().has_key, key, version)
 
+    # A write forgets what this worker remembers of the key: it reads what it wrote.
+
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        self.forget([self.stored_key(key, version)])
         self._or(None, super().set, key, value, timeout, version)
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        self.forget([self.stored_key(key, version) for key in data])
         return self._or(list(data), super().set_many, data, timeout, version)  # the keys not set
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        self.forget([self.stored_key(key, version)])
         return self._or(False, super().add, key, value, timeout, version)
 
     def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
@@ -281,12 +304,15 @@ class BestEffortRedisCache(RedisCache):
         return value
 
     def delete(self, key, version=None):
+        self.forget([self.stored_key(key, version)])
         return self._or(False, super().delete, key, version)
 
     def delete_many(self, keys, version=None):
+        self.forget([self.stored_key(key, version) for key in keys])
         self._or(None, super().delete_many, keys, version)
 
     def clear(self):
+        self.remembered = {}
         return self._or(False, super().clear)
 
     # get_or_set, decr, incr_version and the async methods are built on the ones above.

@@ -38,7 +38,7 @@ from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
-from procedures.models.freshness import stamps
+from procedures.models.freshness import stamps, until_old_copies_forgotten
 from procedures.publishing import release
 from procedures.text.languages import language_tag
 
@@ -48,6 +48,19 @@ from .policies import CACHED
 from .rate_limit import allows
 
 NOT_KEPT = {"set-cookie", "vary", "content-length", "content-encoding", "etag", "last-modified", "cache-control", "expires"}
+
+
+class SavesAnswerOnceEveryWorkerShowsThem:
+    """A request that changed what patients see (an editor's save) answers only once no worker,
+    on any server, can still be using the versions it replaced (models.freshness)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        until_old_copies_forgotten()
+        return response
 
 
 class PageCacheMiddleware:

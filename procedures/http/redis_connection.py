@@ -7,36 +7,19 @@ costs more than a cached page's own work.
 
 Addresses as redis-py takes them: `redis://[[user]:password@]host[:port][/db]`, `rediss://…`
 (TLS: the certificate checked against the system's authorities, or `?ssl_ca_certs=/path.pem`;
-not at all with `?ssl_cert_reqs=none`) and `unix:///path/to.sock[?db=N]`.
+not at all with `?ssl_cert_reqs=none`) and `unix:///path/to.sock[?db=N]`."""
 
-With `remember_seconds`, a connection remembers the values of the keys it reads with
-`read_remembering()` (the versions every cached page checks), and Redis tells it when any of
-them changes (CLIENT TRACKING, over RESP3): what Redis sent unasked is read before each
-command, so a remembered value is used only while Redis has not said it changed. Redis says
-so in the same moment it answers the write, on a connection that keeps its order. What is
-remembered is forgotten every `remember_seconds` all the same, and asked again: a Redis that
-vanished without hanging up, or a network cut, says nothing, and Redis may notice that a key
-expired only when it is asked for it."""
-
-import logging
 import os
 import select
 import socket
 import ssl
-import time
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import hiredis
 from django.core.exceptions import ImproperlyConfigured
 
-logger = logging.getLogger(__name__)
-
 DEFAULT_PORT = 6379
 READ_SIZE = 65536
-REMEMBERED_KEYS = 512
-# Read at once from what Redis sent unasked, this much may have filled the socket's buffer, with
-# more word of changes still waiting on Redis's side (a change of many pages): all is forgotten.
-MUCH_AT_ONCE = 16384
 
 
 class RedisFailed(Exception):
@@ -84,11 +67,6 @@ def seconds(name, value):
     raise ImproperlyConfigured(f"Redis {name} is a number of seconds more than 0 (or None), not {value!r}.")
 
 
-def remembering(value):
-    """`remember_seconds`: 0 or None remembers nothing; anything else must be more than 0."""
-    return None if value in (None, 0, "0") else seconds("remember_seconds", value)
-
-
 def database_number(value):
     try:
         return int(value)
@@ -111,7 +89,6 @@ class Connection:
         password=None,
         ssl_cert_reqs="required",
         ssl_ca_certs=None,
-        remember_seconds=None,
         **unknown,
     ):
         options = address_options(url)
@@ -125,35 +102,11 @@ class Connection:
         self.certificate_authorities = options.pop("ssl_ca_certs", ssl_ca_certs)
         self.connect_timeout = seconds("socket_connect_timeout", options.pop("socket_connect_timeout", socket_connect_timeout))
         self.timeout = seconds("socket_timeout", options.pop("socket_timeout", socket_timeout))
-        self.remember_seconds = remembering(options.pop("remember_seconds", remember_seconds))
         if unknown or options:
             raise ImproperlyConfigured(f"Redis options not understood: {', '.join(sorted({*unknown, *options}))}.")
         self.socket = None
         self.pid = None
         self.tls_context = None  # made with the first TLS connection
-        self.remembered = {}  # key: value (None: no such key), while Redis has not said it changed
-        self.forget_at = 0.0  # time.monotonic() when what is remembered is forgotten
-
-    def read_remembering(self, keys):
-        """Each key's value (None where there is none), remembered where Redis has not said it
-        changed since it was read; the others read with one MGET that Redis tracks."""
-        if not self.usable():
-            self.connect()
-        if not self.remember_seconds:
-            return self.exchange([("MGET", *keys)])[0]
-        now = time.monotonic()
-        if now >= self.forget_at:
-            self.remembered.clear()
-            self.forget_at = now + self.remember_seconds
-        for _ in range(3):  # what Redis says while it answers may forget a key that was remembered
-            missing = [key for key in keys if key not in self.remembered]
-            if not missing:
-                return [self.remembered[key] for key in keys]
-            _, values = self.exchange([("CLIENT", "CACHING", "YES"), ("MGET", *missing)])
-            if len(self.remembered) + len(missing) > REMEMBERED_KEYS:
-                self.remembered.clear()
-            self.remembered.update(zip(missing, values, strict=True))
-        return self.exchange([("MGET", *keys)])[0]
 
     def ask(self, *commands):
         """Each command's reply, in order, from one round trip. Any failure closes the connection
@@ -178,57 +131,30 @@ class Connection:
         return replies
 
     def usable(self):
-        """Open, in this process, with nothing waiting to be read but what Redis sends unasked:
-        a socket Redis closed is readable (at its end). Over TLS, what is waiting may be the
-        protocol's own records (session tickets): read, they leave nothing."""
+        """Open, in this process, with nothing waiting to be read: a socket Redis closed is
+        readable (at its end). Over TLS, what is waiting may be the protocol's own records
+        (session tickets): read, they leave nothing, and the connection is as good as new."""
         if self.socket is None or self.pid != os.getpid():
             return False
-        if (self.waiting.poll(0) or (self.tls and self.socket.pending())) and not self.took_what_was_sent_unasked():
+        if (self.waiting.poll(0) or (self.tls and self.socket.pending())) and not self.only_tls_records_waiting():
             self.close()
             return False
         return True
 
-    def took_what_was_sent_unasked(self):
-        """Read what is waiting, without waiting: True if it was only what Redis sends unasked
-        (which keys changed) or TLS records; False if Redis hung up, or sent a reply no command
-        asked for (or part of one)."""
-        received = 0
-        try:
-            while data := self.received_without_waiting():
-                self.reader.feed(data)
-                received += len(data)
-            if data == b"":
-                return False  # Redis hung up
-            if received >= MUCH_AT_ONCE:
-                self.remembered.clear()
-            while (message := self.reader.gets()) is not False:
-                if not isinstance(message, hiredis.PushNotification):
-                    return False
-                self.heard(message)
-        except (OSError, hiredis.HiredisError):
+    def only_tls_records_waiting(self):
+        if not self.tls:
             return False
-        return not self.reader.has_data()
-
-    def received_without_waiting(self):
-        """What has come, up to READ_SIZE; b"" if Redis hung up; None if nothing more has come."""
-        if not self.tls:  # (with a timeout set, Python waits for data however recv is called)
-            return self.socket.recv(READ_SIZE) if self.waiting.poll(0) else None
         self.socket.setblocking(False)
         try:
-            return self.socket.recv(READ_SIZE)
+            self.socket.recv(1)  # b"": Redis closed it; a byte: something no command asked for
         except ssl.SSLWantReadError:
-            return None
+            return True
+        except OSError:
+            return False
         finally:
-            self.socket.settimeout(self.timeout)
-
-    def heard(self, message):
-        """What Redis sent unasked: with tracking, that keys this connection read have changed
-        (None: all of them, after FLUSHDB)."""
-        if len(message) == 2 and message[0] == b"invalidate":
-            if message[1] is None:
-                self.remembered.clear()
-            for key in message[1] or ():
-                self.remembered.pop(key.decode(errors="replace"), None)
+            if self.socket is not None:
+                self.socket.settimeout(self.timeout)
+        return False
 
     def connect(self):
         self.socket = opened = None  # one opened before a fork: the parent's stays open
@@ -248,7 +174,6 @@ class Connection:
                 opened.close()
             raise RedisFailed(f"{type(error).__name__}: {error}") from error
         self.socket, self.pid, self.reader = opened, os.getpid(), hiredis.Reader()
-        self.remembered = {}
         self.waiting = select.poll()
         self.waiting.register(opened, select.POLLIN)
         greeting = [("SELECT", self.db)] if self.db else []
@@ -260,19 +185,6 @@ class Connection:
         except RedisFailed:
             self.close()  # not left open unauthenticated, or on the wrong database
             raise
-        if self.remember_seconds:
-            self.ask_to_be_told_of_changes()
-
-    def ask_to_be_told_of_changes(self):
-        """RESP3, and CLIENT TRACKING for the keys read after CLIENT CACHING YES. A Redis that
-        refuses (older than 6, or CLIENT disabled) is asked for the values on every read."""
-        try:
-            self.exchange([("HELLO", 3), ("CLIENT", "TRACKING", "ON", "OPTIN")])
-        except RedisFailed as error:
-            if self.socket is None:
-                raise  # the connection failed, not the command
-            logger.warning("Redis does not tell which keys changed (%s): versions are read on every request.", error)
-            self.remember_seconds = None
 
     def made_tls_context(self):
         if self.tls_context is None:
@@ -283,18 +195,14 @@ class Connection:
         return self.tls_context
 
     def reply(self):
-        while True:
-            while (reply := self.reader.gets()) is False:
-                data = self.socket.recv(READ_SIZE)
-                if not data:
-                    raise RedisFailed("Redis closed the connection.")
-                self.reader.feed(data)
-            if not isinstance(reply, hiredis.PushNotification):
-                return reply
-            self.heard(reply)
+        while (reply := self.reader.gets()) is False:
+            data = self.socket.recv(READ_SIZE)
+            if not data:
+                raise RedisFailed("Redis closed the connection.")
+            self.reader.feed(data)
+        return reply
 
     def close(self):
         if self.socket is not None and self.pid == os.getpid():
             self.socket.close()
         self.socket = None
-        self.remembered = {}

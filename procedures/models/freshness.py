@@ -12,16 +12,23 @@ Cached answers are keyed by the versions and moments of the scopes they show
 (procedures.http), so no cached answer can outlive a change; and since the database, not the
 cache, keeps the versions, an evicted or emptied cache only costs a rebuild, never an old page.
 
-With Redis, each worker remembers the copies it read until Redis tells it they changed
-(procedures.http.cache_backends). Redis tells every worker the moment a copy is written, but
-the word takes a moment to arrive; so a copy is used by nobody until WORD_REACHES_EVERY_WORKER
-after it was written, and a save answers no sooner: once any server served the new page,
-none serves the old one, and once the editor's save answered, every server serves the new.
+With Redis, each web worker remembers the copies it read for a moment (`remembers_for`,
+procedures.http.cache_backends), so that a cached page seldom asks Redis anything. No page is
+older for it, as no worker uses a copy longer than that moment after it read it:
+- a save answers only that moment after its new copies were written (until_old_copies_forgotten,
+  called on the way out of the request): by then no worker still uses an old one;
+- a worker that shows a version for the first time, written within the last moments, waits
+  that moment first (wait_if_new_here): a worker that read the old copy just before it was
+  replaced may still be using it until then. So once any worker showed the new page, none
+  shows the old one.
+Both count time on each server's own clock, never comparing clocks, but for telling whether a
+copy was written "within the last moments" (CLOCKS_AGREE_WITHIN).
 """
 
 import datetime
 import hashlib
 import secrets
+import threading
 import time
 from dataclasses import dataclass, replace
 from itertools import takewhile
@@ -38,8 +45,10 @@ PAGE = "page:"
 COPY_SECONDS = 60  # how long a cache copy is trusted before it is read from the database again
 UPCOMING = 50  # moments ahead kept in a copy
 NEVER = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
-# From Redis to every worker on every server, and any difference between the servers' clocks.
-WORD_REACHES_EVERY_WORKER = 0.02
+CLOCKS_AGREE_WITHIN = 1.0  # seconds between any two servers' clocks (NTP keeps them far closer)
+SEEN_HERE_MAX = 4096
+seen_here = {}  # scope: the version this process last showed
+copies_written = threading.local()  # .at: time.monotonic() when this thread last wrote copies the workers remember
 
 
 def page_scope(slug):
@@ -75,7 +84,7 @@ class Stamp:
     last_modified: datetime.datetime
     passed: datetime.datetime | None  # the latest such moment after changed_at, when the stamp was read
     upcoming: tuple  # the next such moments
-    copied_at: float = 0.0  # time.time() when this copy was put in the cache
+    copied_at: float = 0.0  # time.time() when this copy was put in the cache (0: not a copy)
 
     def moments(self, now):
         passed = [self.passed] if self.passed is not None and self.passed <= now else []
@@ -109,26 +118,44 @@ def new_version(scopes):
 def stamps(scopes):
     """{scope: Stamp}, from the cache's copies; from the database where a copy is missing."""
     keys = {scope: copy_key(scope) for scope in scopes}
-    remembered = getattr(cache, "get_many_remembered", None)  # Redis: a worker remembers what it read
-    found = remembered(list(keys.values())) if remembered else cache.get_many(list(keys.values()))
-    if remembered and found:
-        until_every_worker_heard(found.values())
+    remembers_for = getattr(cache, "remembers_for", 0)  # Redis: a worker remembers what it read, for a moment
+    found = cache.get_many_remembered(list(keys.values())) if remembers_for else cache.get_many(list(keys.values()))
     missing = [scope for scope, key in keys.items() if key not in found]
     if missing:
         for scope, stamp in read_stamps(missing).items():
             if stamp.version:  # not for a scope never changed: a flood of made-up addresses fills no cache
                 cache.add(keys[scope], copied(stamp), COPY_SECONDS)  # add: a newer copy set after a commit wins
             found[keys[scope]] = stamp
-    return {scope: found[key] for scope, key in keys.items()}
+    shown = {scope: found[key] for scope, key in keys.items()}
+    if remembers_for:
+        wait_if_new_here(shown, remembers_for)
+    return shown
 
 
 def copied(stamp):
     return replace(stamp, copied_at=time.time())
 
 
-def until_every_worker_heard(copies):
-    """Wait, if a copy was written so lately that some worker may not yet have heard of it."""
-    wait = max(stamp.copied_at for stamp in copies) + WORD_REACHES_EVERY_WORKER - time.time()
+def wait_if_new_here(shown, remembers_for):
+    """Before this process first shows a version written within the last moments: wait until
+    no worker can still be using the copy it replaced (one read just before it was written)."""
+    new = {scope: stamp for scope, stamp in shown.items() if seen_here.get(scope) != stamp.version}
+    if not new:
+        return
+    now = time.time()
+    written = [max(stamp.copied_at, stamp.changed_at.timestamp()) for stamp in new.values()]
+    if any(now - moment < remembers_for + CLOCKS_AGREE_WITHIN for moment in written):
+        time.sleep(remembers_for)
+    if len(seen_here) + len(new) > SEEN_HERE_MAX:
+        seen_here.clear()
+    seen_here.update((scope, stamp.version) for scope, stamp in new.items())
+
+
+def until_old_copies_forgotten():
+    """After a save: wait until no worker can still be using the copies it replaced (the page
+    cache calls this before a request's answer goes out)."""
+    wait = getattr(copies_written, "at", 0.0) + getattr(cache, "remembers_for", 0) - time.monotonic()
+    copies_written.at = 0.0
     if wait > 0:
         time.sleep(wait)
 
@@ -140,11 +167,9 @@ def refresh_copies(scopes):
     the cache took them: one that failed (Redis out of reach) may still hold the old copies."""
     stamps_now = read_stamps(scopes)
     for _ in range(3):
-        copies = {copy_key(scope): copied(stamp) for scope, stamp in stamps_now.items()}
-        if cache.set_many(copies, COPY_SECONDS):
+        if cache.set_many({copy_key(scope): copied(stamp) for scope, stamp in stamps_now.items()}, COPY_SECONDS):
             return False  # the keys it did not take
-        if hasattr(cache, "get_many_remembered"):
-            until_every_worker_heard(copies.values())  # the save answers once every server knows
+        copies_written.at = time.monotonic()
         written = {scope: stamp.version for scope, stamp in stamps_now.items()}
         if dict(ContentVersion.objects.filter(scope__in=scopes).values_list("scope", "version")) == written:
             return True

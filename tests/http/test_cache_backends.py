@@ -31,7 +31,8 @@ from procedures.models import freshness
 from procedures.models.freshness import Stamp
 from procedures.publishing.content import save_content
 from tests.factories import ProcedureFactory
-from tests.html import text
+from tests.helpers import change_url
+from tests.html import form_fields, text
 from tests.http import test_faults
 
 MOMENT = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
@@ -186,6 +187,8 @@ def test_with_several_servers_writes_go_to_the_first_and_reads_to_the_others(own
     assert own_redis.keys() == 1 and backend.get("version:site") is None  # the replica has not got it
     BestEffortRedisCache(replica, {}).set("version:site", stamp("2" * 32), 60)  # as replication would
     assert backend.get_many(["version:site"]) == {"version:site": stamp("2" * 32)}
+    # The versions every page checks come from the first: a replica may lag behind a save.
+    assert backend.get_many_remembered(["version:site"]) == {"version:site": stamp("1" * 32)}
 
 
 @pytest.fixture
@@ -366,7 +369,7 @@ def test_a_connection_redis_closed_while_idle_costs_no_miss(own_redis):
     assert backend.available
 
 
-# Each worker remembers the versions it read, until Redis says they changed ---------------------
+# Each worker remembers the versions it read, for a moment ------------------------------------
 
 
 def commands_processed(own_redis):
@@ -375,13 +378,9 @@ def commands_processed(own_redis):
     return int(stats.split("total_commands_processed:")[1].split()[0])
 
 
-def heard_of_it():
-    """What the site gives Redis's word of a change to reach every worker before a save answers."""
-    time.sleep(freshness.WORD_REACHES_EVERY_WORKER)
-
-
-def test_with_redis_a_worker_remembers_the_versions_until_redis_says_they_changed(own_redis):
-    writer, reader = (BestEffortRedisCache(own_redis.url, {"KEY_PREFIX": "mesocare"}) for _ in range(2))
+def test_with_redis_a_worker_remembers_the_versions_it_read_for_a_moment(own_redis):
+    options = {"remember_seconds": 0.3}
+    writer, reader = (BestEffortRedisCache(own_redis.url, {"KEY_PREFIX": "mesocare", "OPTIONS": options}) for _ in range(2))
     both = ["version:site", "version:page:x"]
     writer.set("version:site", stamp("1" * 32), 60)
     assert reader.get_many_remembered(both) == {"version:site": stamp("1" * 32)}
@@ -390,52 +389,30 @@ def test_with_redis_a_worker_remembers_the_versions_until_redis_says_they_change
         assert reader.get_many_remembered(both) == {"version:site": stamp("1" * 32)}
     assert commands_processed(own_redis) - before == 1, "only the count's own question: no read asked Redis"
 
-    for number in range(20):
-        writer.set("version:site", stamp(f"{number:032x}"), 60)
-        heard_of_it()
-        assert reader.get_many_remembered(both) == {"version:site": stamp(f"{number:032x}")}
-    writer.set("version:page:x", stamp("2" * 32), 60)  # there was none when it was read
-    heard_of_it()
-    assert reader.get_many_remembered(both) == {"version:site": stamp(f"{19:032x}"), "version:page:x": stamp("2" * 32)}
+    writer.set_many({"version:site": stamp("2" * 32), "version:page:x": stamp("3" * 32)}, 60)
+    assert reader.get_many_remembered(both) == {"version:site": stamp("1" * 32)}  # for the moment
+    time.sleep(0.3)
+    assert reader.get_many_remembered(both) == {"version:site": stamp("2" * 32), "version:page:x": stamp("3" * 32)}
     writer.delete("version:site")
-    heard_of_it()
-    assert reader.get_many_remembered(both) == {"version:page:x": stamp("2" * 32)}
-    own_redis.ask("FLUSHDB")
-    heard_of_it()
-    assert reader.get_many_remembered(both) == {}
-    writer.set_many({"version:site": stamp("3" * 32)}, 1)
-    time.sleep(1.2)  # expired, though Redis may not have noticed yet: what is remembered is soon asked again
-    assert reader.get_many_remembered(both) == {}
-    assert len(redis_clients(own_redis)) == 2, "one connection each, the word of changes coming over it"
+    time.sleep(0.3)
+    assert reader.get_many_remembered(both) == {"version:page:x": stamp("3" * 32)}
+
+    reader.set("version:site", stamp("4" * 32), 60)  # what a worker writes, it reads at once
+    assert reader.get_many_remembered(both) == {"version:site": stamp("4" * 32), "version:page:x": stamp("3" * 32)}
+    reader.delete_many(["version:page:x"])
+    assert reader.get_many_remembered(both) == {"version:site": stamp("4" * 32)}
+    assert len(redis_clients(own_redis)) == 2
 
 
-def test_after_word_of_many_changes_at_once_a_worker_asks_again_for_everything(own_redis):
-    """Word of a change of many pages may fill the socket's buffer with more still waiting on
-    Redis's side: the worker cannot know that it heard of every change, so it forgets all."""
-    writer, reader = (BestEffortRedisCache(own_redis.url, {"OPTIONS": {"remember_seconds": 60}}) for _ in range(2))
-    pages = [f"version:page:treatment-{number}" for number in range(600)]
-    writer.set_many({key: stamp("1" * 32) for key in [*pages, "version:site"]}, 60)
-    for start in range(0, len(pages), 100):
-        reader.get_many_remembered(pages[start : start + 100])
-    assert reader.get_many_remembered(["version:site"]) == {"version:site": stamp("1" * 32)}
-    writer.set_many({key: stamp("2" * 32) for key in pages}, 60)  # not the site's
-    heard_of_it()
-    before = commands_processed(own_redis)
-    assert reader.get_many_remembered(["version:site"]) == {"version:site": stamp("1" * 32)}
-    assert commands_processed(own_redis) - before == 1 + 2, "asked again (CLIENT CACHING YES, MGET)"
-
-
-def test_a_worker_trusts_what_it_remembers_only_for_a_moment_without_asking_redis(own_redis):
-    """A Redis that stopped answering, or a network cut, says nothing: what a worker remembers
-    is used for `remember_seconds` at most, then Redis is asked again."""
+def test_a_worker_uses_what_it_remembers_while_redis_fails_for_that_moment_only(own_redis):
     options = {"remember_seconds": 0.3, "socket_timeout": 0.2, "failure_pause": 0}
     reader = BestEffortRedisCache(own_redis.url, {"OPTIONS": options})
     reader.set("version:site", stamp("1" * 32), 60)
     assert reader.get_many_remembered(["version:site"]) == {"version:site": stamp("1" * 32)}
     own_redis.hang()
     try:
-        assert reader.get_many_remembered(["version:site"]) == {"version:site": stamp("1" * 32)}
-        time.sleep(0.35)
+        assert reader.get_many_remembered(["version:site", "version:page:x"]) == {"version:site": stamp("1" * 32)}
+        time.sleep(0.3)
         assert reader.get_many_remembered(["version:site"]) == {}  # asked, no answer in time: a miss
         assert not reader.available
     finally:
@@ -443,77 +420,99 @@ def test_a_worker_trusts_what_it_remembers_only_for_a_moment_without_asking_redi
     assert reader.get_many_remembered(["version:site"]) == {"version:site": stamp("1" * 32)}
 
 
-def test_a_worker_forgets_what_it_remembers_when_redis_restarts(own_redis):
-    writer, reader = (BestEffortRedisCache(own_redis.url, {"OPTIONS": {"failure_pause": 0}}) for _ in range(2))
-    writer.set("version:site", stamp("1" * 32), 60)
-    assert reader.get_many_remembered(["version:site"]) == {"version:site": stamp("1" * 32)}
-    own_redis.stop()
-    own_redis.start()  # empty, and it has never heard of the reader
-    writer.set("version:site", stamp("2" * 32), 60)
-    assert reader.get_many_remembered(["version:site"]) == {"version:site": stamp("2" * 32)}
-    assert reader.available
-
-
-def test_a_redis_that_will_not_say_what_changed_is_asked_on_every_read(own_redis, caplog):
-    own_redis.ask("ACL", "SETUSER", "site", "on", ">pass", "~*", "&*", "+@all", "-client")
+def test_remembering_can_be_turned_off(own_redis):
+    backend = BestEffortRedisCache(own_redis.url, {"OPTIONS": {"remember_seconds": 0}})
     writer = BestEffortRedisCache(own_redis.url, {})
-    reader = BestEffortRedisCache(own_redis.url.replace("redis://", "redis://site:pass@"), {})
     writer.set("version:site", stamp("1" * 32), 60)
-    assert reader.get_many_remembered(["version:site"]) == {"version:site": stamp("1" * 32)}
-    assert "Redis does not tell which keys changed" in caplog.text and reader.available
-    before = commands_processed(own_redis)
-    for number in range(5):
-        writer.set("version:site", stamp(f"{number:032x}"), 60)
-        assert reader.get_many_remembered(["version:site"]) == {"version:site": stamp(f"{number:032x}")}
-    assert commands_processed(own_redis) - before == 1 + 5 + 5
-
-
-def test_remembering_can_be_turned_off():
-    assert redis_connection.Connection("redis://localhost", remember_seconds=0).remember_seconds is None
+    assert backend.get_many_remembered(["version:site"]) == {"version:site": stamp("1" * 32)}
+    writer.set("version:site", stamp("2" * 32), 60)
+    assert backend.get_many_remembered(["version:site"]) == {"version:site": stamp("2" * 32)}
     with pytest.raises(ImproperlyConfigured, match="remember_seconds is a number of seconds"):
-        BestEffortRedisCache("redis://localhost", {"OPTIONS": {"remember_seconds": "soon"}})
+        BestEffortRedisCache(own_redis.url, {"OPTIONS": {"remember_seconds": "soon"}})
+
+
+class OtherWorker:
+    """Another web worker, as a thread of its own: its own cache, connection and memory."""
+
+    def __init__(self):
+        self.thread = ThreadPoolExecutor(1)
+
+    def serves(self, path):
+        """What a browser gets (compressed) from this worker, and the text it shows."""
+        asked = self.thread.submit(lambda: Client().get(path, headers={"Accept-Encoding": "gzip"}))
+        served = asked.result()
+        return served, text(SimpleNamespace(content=gzip.decompress(served.content)))
+
+    def stop(self):
+        self.thread.submit(lambda: connection.close()).result()
+        self.thread.shutdown()
+
+
+@pytest.fixture
+def other_workers():
+    workers = []
+    yield lambda: workers.append(OtherWorker()) or workers[-1]
+    for worker in workers:
+        worker.stop()
 
 
 @pytest.mark.django_db(transaction=True)
-def test_with_redis_a_worker_that_remembered_the_versions_serves_the_new_page_once_a_save_answered(own_redis, settings):
-    test_faults.use_redis(settings, own_redis, remember_seconds=60)  # however slowly the test runs
+def test_with_redis_an_editors_save_answers_once_no_worker_shows_the_old_page(own_redis, settings, other_workers, editor_client):
+    """Another worker remembered the versions a moment before the save: the save answers only
+    once that moment is over, so the very next request shows the new text."""
+    test_faults.use_redis(settings, own_redis, remember_seconds=1)
     procedure = ProcedureFactory(risks="Before the save.")
-    other_worker = ThreadPoolExecutor(1)  # a thread of its own: its own cache, connection and memory
+    path = procedure.get_absolute_url()
+    other = other_workers()
+    assert [other.serves(path)[0]["X-Cache"] for _ in range(2)] == ["miss", "hit"]
+    before = commands_processed(own_redis)
+    served, shown = other.serves(path)
+    assert served["X-Cache"] == "hit" and "Before the save." in shown
+    assert commands_processed(own_redis) - before == 1, "a cached page should not ask Redis anything"
 
-    def other_worker_serves():
-        """What a browser gets (compressed) from the other worker, and the text it shows."""
-        asked = lambda: Client().get(procedure.get_absolute_url(), headers={"Accept-Encoding": "gzip"})  # noqa: E731
-        served = other_worker.submit(asked).result()
-        return served, text(SimpleNamespace(content=gzip.decompress(served.content)))
-
-    try:
-        assert other_worker_serves()[0]["X-Cache"] == "miss"
-        before = commands_processed(own_redis)
-        served, shown = other_worker_serves()
-        assert served["X-Cache"] == "hit" and "Before the save." in shown
-        assert commands_processed(own_redis) - before == 1, "a cached page should not ask Redis anything"
-        procedure.risks = "After the save."
-        save_content(procedure)  # in this thread: another worker's
-        served, shown = other_worker_serves()
-        assert "After the save." in shown and "Before the save." not in shown
-    finally:
-        other_worker.submit(lambda: connection.close()).result()
-        other_worker.shutdown()
+    edit = {**form_fields(editor_client.get(change_url(procedure))), "risks": "After the save."}
+    assert editor_client.post(change_url(procedure), edit).status_code == 302
+    served, shown = other.serves(path)
+    assert "After the save." in shown and "Before the save." not in shown
 
 
-def test_with_redis_no_worker_uses_a_copy_before_every_worker_can_have_heard_of_it(own_redis, settings, db, monkeypatch):
-    """Redis tells every worker that a copy changed the moment it is written, but the word takes
-    a moment to arrive: the save answers, and a worker uses the new copy, no sooner than
-    WORD_REACHES_EVERY_WORKER after it was written, so no worker serves the old page after
-    another served the new one."""
+@pytest.mark.django_db(transaction=True)
+def test_with_redis_once_a_worker_showed_the_new_page_no_worker_shows_the_old(own_redis, settings, other_workers, monkeypatch):
+    """A worker that read the versions just before a change may use them a moment longer: a
+    worker that sees the new ones first waits that moment out before it shows them, once."""
+    test_faults.use_redis(settings, own_redis, remember_seconds=1)
+    procedure = ProcedureFactory(risks="Before the change.")
+    path = procedure.get_absolute_url()
+    freshness.stamps(["site", freshness.page_scope(procedure.slug)])  # this process has seen them: no wait below
+    remembers_old, sees_new_first = other_workers(), other_workers()
+    for _ in range(2):  # the second time, from what it read a moment ago
+        assert "Before the change." in remembers_old.serves(path)[1]
+    procedure.risks = "After the change."
+    save_content(procedure)  # the save itself, without its request (the background worker, say)
     waits = []
-    monkeypatch.setattr(freshness, "time", SimpleNamespace(time=time.time, sleep=waits.append))
+    really = SimpleNamespace(time=time.time, monotonic=time.monotonic, sleep=lambda s: waits.append(s) or time.sleep(s))
+    monkeypatch.setattr(freshness, "time", really)
+    new, shown = sees_new_first.serves(path)
+    assert "After the change." in shown
+    old_worker_now, shown = remembers_old.serves(path)
+    assert "After the change." in shown and old_worker_now["ETag"] == new["ETag"], "labelled as the new page, for every cache"
+    assert "After the change." in sees_new_first.serves(path)[1]
+    assert waits == [1], "one wait, by the first worker to see the new versions"
+
+
+def test_a_version_written_long_ago_is_shown_at_once_by_a_worker_new_to_it(own_redis, settings, db, monkeypatch):
+    """A worker that starts (or meets a page for the first time) waits for nothing: the copies
+    it reads were written long before, and no worker still remembers older ones."""
+    test_faults.use_redis(settings, own_redis, remember_seconds=0.5)
+    waits = []
+    monkeypatch.setattr(freshness, "time", SimpleNamespace(time=time.time, monotonic=time.monotonic, sleep=waits.append))
+    monkeypatch.setattr(freshness, "seen_here", {})
+    freshness.new_version(["site"])
     freshness.refresh_copies(["site"])
-    assert waits == [], "the file cache and memory caches remember nothing: nobody waits"
-    test_faults.use_redis(settings, own_redis)
-    freshness.refresh_copies(["site"])
-    freshness.stamps(["site"])  # at once (the wait above was not waited)
-    assert len(waits) == 2 and all(0 < wait <= freshness.WORD_REACHES_EVERY_WORKER for wait in waits)
-    time.sleep(freshness.WORD_REACHES_EVERY_WORKER)
     freshness.stamps(["site"])
-    assert len(waits) == 2
+    assert waits == [0.5]  # written just now
+    monkeypatch.setattr(freshness, "seen_here", {})
+    later = time.time() + 0.5 + freshness.CLOCKS_AGREE_WITHIN
+    monkeypatch.setattr(freshness.time, "time", lambda: later)
+    freshness.stamps(["site"])
+    assert waits == [0.5]
