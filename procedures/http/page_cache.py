@@ -165,8 +165,8 @@ class Plan:
         policy = CACHED.get(view_name)
         if policy is None:
             return None
-        now = timezone.now()
         shown = stamps(policy.shows(kwargs))
+        now = timezone.now()  # after: reading the versions may wait a moment (models.freshness)
         query = urlencode(sorted((name, value) for name in policy.query for value in request.GET.getlist(name)))
         language = policy.language(request) if policy.language else None  # chosen by the request: in the key too
         address = f"{request.scheme}://{request.get_host()}{request.path}?{query}" + (f"#{language}" if language else "")

@@ -118,16 +118,17 @@ def new_version(scopes):
 def stamps(scopes):
     """{scope: Stamp}, from the cache's copies; from the database where a copy is missing."""
     keys = {scope: copy_key(scope) for scope in scopes}
-    remembers_for = getattr(cache, "remembers_for", 0)  # Redis: a worker remembers what it read, for a moment
-    found = cache.get_many_remembered(list(keys.values())) if remembers_for else cache.get_many(list(keys.values()))
+    remembering = getattr(cache, "get_many_remembered", None)  # Redis: a worker remembers what it read, for a moment
+    found = remembering(list(keys.values())) if remembering else cache.get_many(list(keys.values()))
     missing = [scope for scope, key in keys.items() if key not in found]
     if missing:
         for scope, stamp in read_stamps(missing).items():
+            stamp = copied(stamp)  # as new as a copy written now: its change may have just committed
             if stamp.version:  # not for a scope never changed: a flood of made-up addresses fills no cache
-                cache.add(keys[scope], copied(stamp), COPY_SECONDS)  # add: a newer copy set after a commit wins
+                cache.add(keys[scope], stamp, COPY_SECONDS)  # add: a newer copy set after a commit wins
             found[keys[scope]] = stamp
     shown = {scope: found[key] for scope, key in keys.items()}
-    if remembers_for:
+    if remembers_for := getattr(cache, "remembers_for", 0):
         wait_if_new_here(shown, remembers_for)
     return shown
 
@@ -138,9 +139,11 @@ def copied(stamp):
 
 def wait_if_new_here(shown, remembers_for):
     """Before this process first shows a version written within the last moments: wait until
-    no worker can still be using the copy it replaced (one read just before it was written)."""
-    new = {scope: stamp for scope, stamp in shown.items() if seen_here.get(scope) != stamp.version}
-    if not new:
+    no worker can still be using the copy it replaced (one read just before it was written).
+    Not inside a transaction (an editor's preview), where a wait would hold the database's locks:
+    what is shown there is never shown to patients."""
+    new = {scope: stamp for scope, stamp in shown.items() if stamp.version and seen_here.get(scope) != stamp.version}
+    if not new or transaction.get_connection().in_atomic_block:
         return
     now = time.time()
     written = [max(stamp.copied_at, stamp.changed_at.timestamp()) for stamp in new.values()]
