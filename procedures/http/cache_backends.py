@@ -17,7 +17,7 @@ import logging
 import random
 import threading
 import time
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache, RedisSerializer
@@ -235,12 +235,13 @@ class BestEffortRedisCache(RedisCache):
         process meanwhile."""
         return not self.health.failing
 
-    def _or(self, answer_if_failing, operation, *args, **kwargs):
-        """operation(*args, **kwargs), or `answer_if_failing` when Redis fails or has just failed."""
-        if not self.health.may_ask():
+    def _or(self, answer_if_failing, operation, *args, even_if_left_alone=False):
+        """operation(*args), or `answer_if_failing` when Redis fails or has just failed (unless
+        `even_if_left_alone`: then it is tried all the same)."""
+        if not (even_if_left_alone or self.health.may_ask()):
             return answer_if_failing
         try:
-            result = operation(*args, **kwargs)
+            result = operation(*args)
         except RedisFailed as error:
             self.health.failed(error, self.failure_pause)
             return answer_if_failing
@@ -264,7 +265,7 @@ class BestEffortRedisCache(RedisCache):
             self.remembered, self.forget_at = {}, now + self.remembers_for
         stored = {self.stored_key(key, version): key for key in keys}
         if missing := [key for key in stored if key not in self.remembered]:
-            found = self._or(None, self._cache.get_many, missing, from_first=True)
+            found = self._or(None, partial(self._cache.get_many, from_first=True), missing)
             if found is None:  # failing: nothing to remember
                 return {stored[key]: value for key, value in self.remembered.items() if key in stored and value is not NOTHING}
             if len(self.remembered) + len(missing) > REMEMBERED_KEYS:
@@ -286,8 +287,11 @@ class BestEffortRedisCache(RedisCache):
         self._or(None, super().set, key, value, timeout, version)
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        """Returns the keys not set. What a save writes (models.freshness: the new versions) is
+        tried even while Redis is left alone after a failure: other servers may still be reading
+        the old versions from it, and a save answers only once they cannot."""
         self.forget([self.stored_key(key, version) for key in data])
-        return self._or(list(data), super().set_many, data, timeout, version)  # the keys not set
+        return self._or(list(data), super().set_many, data, timeout, version, even_if_left_alone=True)
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         self.forget([self.stored_key(key, version)])

@@ -7,6 +7,7 @@ import datetime
 import fcntl
 import logging
 import os
+import pickle
 import shutil
 import signal
 import socket
@@ -32,7 +33,8 @@ from mesocare import urls as site_urls
 from procedures.api import policies
 from procedures.http import cache_backends, faults
 from procedures.http.redis_connection import RedisFailed
-from procedures.models import Procedure
+from procedures.models import Procedure, freshness
+from procedures.models.freshness import ContentVersion
 from procedures.publishing.content import save_content
 from procedures.publishing.freshness import refresh_copies_later
 from tests.html import page as parsed
@@ -292,6 +294,25 @@ def test_every_cache_operation_is_a_miss_or_does_nothing_when_redis_is_not_there
         backend.incr("count")
     with pytest.raises(ValueError):
         backend.decr("count")
+
+
+def test_a_saves_new_versions_are_offered_to_redis_even_while_it_is_left_alone(redis_server, settings, db):
+    """One timeout makes this worker leave Redis alone for a while; other servers still read the
+    old versions from it meanwhile. An editor's save then still writes the new ones, so that it
+    answers only once every server shows them, without waiting for the background worker."""
+    use_redis(settings, redis_server, failure_pause=60, remember_seconds=0)
+    old = freshness.read_stamps(["site"])["site"]
+    cache.set(freshness.copy_key("site"), old, 60)
+    redis_server.hang()
+    try:
+        assert cache.get("anything") is None and not cache.available  # timed out: left alone for a minute
+    finally:
+        redis_server.process.send_signal(signal.SIGCONT)
+    assert cache.get(freshness.copy_key("site")) is None  # not asked
+    freshness.new_version(["site"])
+    assert freshness.refresh_copies(["site"])
+    in_redis = pickle.loads(redis_server.ask("GET", cache.make_key(freshness.copy_key("site"))))  # noqa: S301 (our own test Redis)
+    assert in_redis.version == ContentVersion.objects.get(scope="site").version
 
 
 def test_with_redis_in_cache_url_the_site_uses_the_cache_it_can_do_without():
