@@ -13,7 +13,7 @@ for. The label is its ETag and decides its Last-Modified, so:
   it shows;
 - each worker also keeps the answers it served last in its own memory, by label: the shared
   cache is asked only for the versions (a few bytes), not for the whole answer again; with
-  Redis, not even for those while Redis has not said they changed (models.freshness).
+  Redis, each worker remembers those too, for a moment (models.freshness).
 
 Answers carry Cache-Control for browsers and shared caches (settings HTTP_*), and go out
 compressed to clients that accept it. Staff (anyone with a session) are never served or given
