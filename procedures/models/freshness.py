@@ -157,8 +157,11 @@ def wait_if_new_here(shown, remembers_for):
 def until_old_copies_forgotten():
     """After a save: wait until no worker can still be using the copies it replaced (the page
     cache calls this before a request's answer goes out)."""
-    wait = getattr(copies_written, "at", 0.0) + getattr(cache, "remembers_for", 0) - time.monotonic()
+    written_at = getattr(copies_written, "at", 0.0)
+    if not written_at:
+        return
     copies_written.at = 0.0
+    wait = written_at + getattr(cache, "remembers_for", 0) - time.monotonic()
     if wait > 0:
         time.sleep(wait)
 
