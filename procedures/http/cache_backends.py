@@ -266,12 +266,11 @@ class BestEffortRedisCache(RedisCache):
         stored = {self.stored_key(key, version): key for key in keys}
         if missing := [key for key in stored if key not in self.remembered]:
             found = self._or(None, partial(self._cache.get_many, from_first=True), missing)
-            if found is None:  # failing: nothing to remember
-                return {stored[key]: value for key, value in self.remembered.items() if key in stored and value is not NOTHING}
-            if len(self.remembered) + len(missing) > REMEMBERED_KEYS:
-                self.remembered = {}
-            self.remembered.update((key, found.get(key, NOTHING)) for key in missing)
-        return {stored[key]: value for key in stored if (value := self.remembered[key]) is not NOTHING}
+            if found is not None:  # None: failing, nothing new to remember
+                if len(self.remembered) + len(missing) > REMEMBERED_KEYS:
+                    self.remembered = {}
+                self.remembered.update((key, found.get(key, NOTHING)) for key in missing)
+        return {stored[key]: value for key in stored if (value := self.remembered.get(key, NOTHING)) is not NOTHING}
 
     def forget(self, keys):
         for key in keys:
