@@ -310,12 +310,8 @@ def test_browsers_may_send_conditional_headers_from_other_sites(client, shipped_
 # through the WSGI application as gunicorn does. Prints what it answered and what it loaded.
 WEB_WORKER = """
 import io, json, sys
-import django
-from django.core.management import call_command
-
-django.setup()
-call_command("migrate", verbosity=0)
-import mesocare.wsgi
+import mesocare.wsgi  # first, as gunicorn loads it
+from mesocare.wsgi import LoadedOnFirstUse
 
 DOCUMENT_ONLY = ("drf_spectacular.openapi", "rest_framework.test", "django.test", "unittest", "yaml")
 from procedures.text.markdown import RENDERING_ONLY
@@ -331,10 +327,18 @@ def get(path):
     body = b"".join(mesocare.wsgi.application(environ, lambda line, headers, error=None: status.append(line)))
     return int(status[0].split()[0]), body.decode()
 
+def standing_in():
+    return [name for name in ("sqlparse", "uritemplate") if isinstance(sys.modules[name], LoadedOnFirstUse)]
+
 answers = {path: get(path)[0] for path in sys.argv[1:]}
 loaded_by_pages = [name for name in DOCUMENT_ONLY + RENDERING_ONLY if name in sys.modules]
+stand_ins = [standing_in()]
 status, document = get("/api/v1/schema/?format=json")
 loaded_by_document = [name for name in DOCUMENT_ONLY + RENDERING_ONLY if name in sys.modules]
+stand_ins.append(standing_in())
+from django.db import connection
+script = connection.ops.prepare_sql_script("SELECT 1; -- a note\\nSELECT 2;")
+stand_ins.append(standing_in())
 from procedures.text.markdown import render_markdown
 rendered = render_markdown("Hair *loss* <script>alert(1)</script>")
 print(json.dumps({
@@ -345,6 +349,8 @@ print(json.dumps({
     "yaml_document": get("/api/v1/schema/"),
     "rendered": rendered,
     "loaded_by_rendering": [name for name in RENDERING_ONLY if name in sys.modules],
+    "stand_ins": stand_ins,
+    "script": script,
 }))
 """
 
@@ -355,7 +361,8 @@ def test_a_web_worker_loads_only_what_serving_pages_needs(tmp_path):
     text, which pages only read. DRF would load PyYAML and Markdown for features the site does
     not use. Pages and API answers load none of them; the first request for the document loads
     the first, and the document is whole, with every view's documentation (contract.documented),
-    in JSON and YAML; the first text rendered (a save, a preview) loads the others."""
+    in JSON and YAML; the first text rendered (a save, a preview) loads the others. sqlparse
+    and uritemplate stand in (mesocare.wsgi) until the SQL script or the document needs them."""
     pages = ["/", "/es/", "/api/v1/procedures/", "/api/v1/authors/", "/api/v1/specialties/", "/api/v1/lookup/?code=L64"]
     environment = {
         "PATH": os.environ["PATH"],
@@ -363,6 +370,10 @@ def test_a_web_worker_loads_only_what_serving_pages_needs(tmp_path):
         "DJANGO_SETTINGS_MODULE": "mesocare.test_settings",
         "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
     }
+    migrated = subprocess.run(
+        [sys.executable, ROOT / "manage.py", "migrate", "--verbosity", "0"], env=environment, capture_output=True, text=True
+    )
+    assert migrated.returncode == 0, migrated.stderr
     done = subprocess.run(
         [sys.executable, "-c", WEB_WORKER, *pages], env=environment, cwd=tmp_path, capture_output=True, text=True, timeout=120
     )
@@ -381,5 +392,7 @@ def test_a_web_worker_loads_only_what_serving_pages_needs(tmp_path):
     assert worker["loaded_by_document"] == ["drf_spectacular.openapi", "rest_framework.test", "django.test", "unittest", "yaml"]
     assert worker["rendered"] == "<p>Hair <em>loss</em> </p>"
     assert worker["loaded_by_rendering"] == ["markdown", "nh3"]
+    assert worker["stand_ins"] == [["sqlparse", "uritemplate"], ["sqlparse"], []]
+    assert worker["script"] == ["SELECT 1;", "SELECT 2;"]
     status, yaml_document = worker["yaml_document"]
     assert status == 200 and yaml.safe_load(yaml_document) == document
