@@ -1,17 +1,24 @@
 import gc
 import importlib
+import importlib.util
 import os
 import sys
 import types
 
 
 class LoadedOnFirstUse(types.ModuleType):
-    """Stands in for a module until a name in it is first looked up; then loads it and
-    becomes it (an `import` of it binds the stand-in and loads nothing)."""
+    """Stands in for an installed module until a name in it is first looked up; then loads it
+    and becomes it (an `import` of it binds the stand-in and loads nothing). It has the
+    module's own spec and path, so that one of its submodules is imported once, not again
+    when the module itself is loaded."""
+
+    def __init__(self, spec):
+        super().__init__(spec.name)
+        self.__spec__, self.__path__ = spec, spec.submodule_search_locations
 
     def __getattr__(self, name):
         if sys.modules.get(self.__name__) is self:
-            del sys.modules[self.__name__]
+            sys.modules.pop(self.__name__, None)
         module = importlib.import_module(self.__name__)
         self.__dict__.update(vars(module))
         return getattr(module, name)
@@ -23,8 +30,9 @@ class LoadedOnFirstUse(types.ModuleType):
 # drf-spectacular, for the OpenAPI document. Stand-ins before Django is imported, so that their
 # `import` binds the stand-in.
 for used_elsewhere in ("sqlparse", "uritemplate"):
-    if used_elsewhere not in sys.modules:
-        sys.modules[used_elsewhere] = LoadedOnFirstUse(used_elsewhere)
+    spec = importlib.util.find_spec(used_elsewhere)  # where it is, without loading it
+    if spec and used_elsewhere not in sys.modules:
+        sys.modules[used_elsewhere] = LoadedOnFirstUse(spec)
 
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 

@@ -336,9 +336,15 @@ stand_ins = [standing_in()]
 status, document = get("/api/v1/schema/?format=json")
 loaded_by_document = [name for name in DOCUMENT_ONLY + RENDERING_ONLY if name in sys.modules]
 stand_ins.append(standing_in())
+import sqlparse.tokens  # a submodule first: sqlparse, when it loads, must use this same one
 from django.db import connection
 script = connection.ops.prepare_sql_script("SELECT 1; -- a note\\nSELECT 2;")
 stand_ins.append(standing_in())
+with connection.cursor() as cursor:  # SQLite's table definitions, read with sqlparse
+    constraints = connection.introspection.get_constraints(cursor, "procedures_renderjob")
+checked = sorted({column for constraint in constraints.values() if constraint["check"] for column in constraint["columns"]})
+tokens = sqlparse.parse("SELECT (1)")[0].flatten()
+opening = [token.match(sqlparse.tokens.Punctuation, "(") for token in tokens if token.value == "("]
 from procedures.text.markdown import render_markdown
 rendered = render_markdown("Hair *loss* <script>alert(1)</script>")
 print(json.dumps({
@@ -351,6 +357,8 @@ print(json.dumps({
     "loaded_by_rendering": [name for name in RENDERING_ONLY if name in sys.modules],
     "stand_ins": stand_ins,
     "script": script,
+    "checked": checked,
+    "opening": opening,
 }))
 """
 
@@ -394,5 +402,7 @@ def test_a_web_worker_loads_only_what_serving_pages_needs(tmp_path):
     assert worker["loaded_by_rendering"] == ["markdown", "nh3"]
     assert worker["stand_ins"] == [["sqlparse", "uritemplate"], ["sqlparse"], []]
     assert worker["script"] == ["SELECT 1;", "SELECT 2;"]
+    assert worker["checked"] == ["attempts", "cursor", "done", "pages", "total"]  # its positive numbers
+    assert worker["opening"] == [True]  # one sqlparse.tokens, not a second one loaded with sqlparse
     status, yaml_document = worker["yaml_document"]
     assert status == 200 and yaml.safe_load(yaml_document) == document
