@@ -30,8 +30,9 @@ procedures/locale/%/LC_MESSAGES/django.mo: procedures/locale/%/LC_MESSAGES/djang
 
 run: install .env messages
 	$(BIN)/python manage.py migrate --noinput
-	@# Static files first: their hashed names are part of the pages rendered next.
-	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	@# Static files first: their hashed names are part of the pages rendered next. --clear:
+	@# files no longer collected are not left behind for WhiteNoise to index in every worker.
+	$(BIN)/python manage.py collectstatic --noinput --clear --verbosity 0
 	$(BIN)/python manage.py loadcontent
 	$(BIN)/python manage.py rendermarkdown
 	@echo ""

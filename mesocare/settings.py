@@ -69,7 +69,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "procedures.apps.StaticFilesTheSiteUses",  # django.contrib.staticfiles, collecting only what is used
+    "mesocare.apps.StaticFilesTheSiteUses",  # django.contrib.staticfiles, collecting only what is used
     "django.contrib.sitemaps",
     "django.forms",
     "corsheaders",

@@ -63,7 +63,7 @@ for name in unused_by_drf:
     del sys.modules[name]
 
 # The cache backend's module, which Django would import with each worker's first request
-# (about 0.3 MiB a worker with Redis): loaded once, before gunicorn forks the workers.
+# (about 0.4 MiB a worker with Redis): loaded once, before gunicorn forks the workers.
 import_string(settings.CACHES["default"]["BACKEND"])
 
 # Loaded once by gunicorn's master (--preload) and shared by the workers it forks: keep the

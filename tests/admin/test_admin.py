@@ -418,3 +418,11 @@ def test_opening_forms_and_lists_in_the_admin_writes_nothing(editor_client, db):
     assert "was changed successfully" in text(response), error_messages(response)
     kept = [version.field_dict["risks"] for version in Version.objects.get_for_object(procedure)]
     assert kept == ["Edited.", "Bruising and redness."]  # the save, and the page as it was before it
+
+
+def test_the_admin_names_the_app_after_what_editors_write(editor_client):
+    """ProceduresConfig.verbose_name, in the app's own page and the admin's list of apps."""
+    app_page = page(editor_client.get(reverse("admin:app_list", args=["procedures"])))
+    assert app_page.find("h1").get_text(strip=True) == "Patient pages administration"
+    index = page(editor_client.get(reverse("admin:index")))
+    assert "Patient pages" in [caption.get_text(strip=True) for caption in index.select("#content-main caption")]
